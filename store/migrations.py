@@ -1,0 +1,61 @@
+"""Versioned schema migrations, so an existing database upgrades in place.
+
+Each migration is a function of the database, applied once inside one transaction, in order;
+``schema_version`` records what has run. Add a migration by appending to ``MIGRATIONS``; never
+edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import Database
+
+from store.db import db, write
+from store.fields import utcnow
+from store.models import ALL_MODELS
+
+
+def _v1_initial_schema(database: Database) -> None:
+    database.create_tables(ALL_MODELS)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
+    (1, "initial schema", _v1_initial_schema),
+]
+
+
+def current_version(database: Database) -> int:
+    database.execute_sql(
+        "CREATE TABLE IF NOT EXISTS schema_version"
+        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    row = database.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def migrate() -> list[int]:
+    """Apply every pending migration; returns the versions applied (idempotent)."""
+    database = db.obj
+    applied = []
+    for version, name, apply in MIGRATIONS:
+        with write():
+            if current_version(database) >= version:
+                continue
+            apply(database)
+            database.execute_sql(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)"
+                if not _is_postgres(database)
+                else "INSERT INTO schema_version (version, name, applied_at) VALUES (%s, %s, %s)",
+                (version, name, utcnow().isoformat()),
+            )
+        applied.append(version)
+    return applied
+
+
+def latest_version() -> int:
+    return MIGRATIONS[-1][0]
+
+
+def _is_postgres(database: Database) -> bool:
+    return type(database).__name__.lower().startswith(("postgres", "pooledpostgres"))

@@ -1,0 +1,184 @@
+"""One settings object, built once from the environment at the edge (supervisor.py).
+
+Nothing below supervisor.py reads ``os.environ``: the settings travel down as this frozen,
+picklable dataclass (actors receive it in their init message). Validation names every missing
+or malformed variable at once, so a half-configured integration stops the start with one clear
+message instead of failing on the first call that needs it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from store import secrets
+
+#: Every environment variable the service reads, with a one-line meaning (README lists them all).
+ENVIRONMENT = {
+    "VRAI_DATA_DIR": "data directory (SQLite database, generated secrets, logs); default ./data",
+    "HOST": "interface the gateway listens on; default 127.0.0.1",
+    "PORT": "gateway port; default 8080",
+    "PUBLIC_BASE_URL": "how Telnyx and Stripe reach the gateway; default http://HOST:PORT",
+    "DATABASE_URL": "Postgres URL (postgresql://...); default a SQLite file in the data dir",
+    "JWT_SECRET": "HS256 secret for API tokens; default a generated secret kept in the data dir",
+    "OPENAI_API_KEY": "enables the OpenAI backends (Realtime voice, chat brain, embeddings)",
+    "OPENAI_BASE_URL": "OpenAI API address (the SDK's own variable); Realtime derives from it",
+    "TELNYX_API_KEY": "enables Telnyx call control and messaging (needs TELNYX_PUBLIC_KEY)",
+    "TELNYX_PUBLIC_KEY": "Telnyx ed25519 public key (base64) that verifies webhooks",
+    "TELNYX_API_BASE": "Telnyx REST address; default https://api.telnyx.com/v2",
+    "STRIPE_API_KEY": "enables Stripe deposits (needs STRIPE_WEBHOOK_SECRET)",
+    "STRIPE_WEBHOOK_SECRET": "Stripe webhook signing secret (whsec_...)",
+    "STRIPE_API_BASE": "Stripe API address; default https://api.stripe.com",
+    "GOOGLE_SERVICE_ACCOUNT_FILE": "enables Google Calendar sync (service-account JSON file)",
+    "GOOGLE_API_BASE": "Google Calendar API address; default https://www.googleapis.com",
+    "VRAI_ADMIN_PORT": "Thespian admin port; default PORT + 10000",
+    "VRAI_ACTOR_HOST": "address Thespian binds (unauthenticated pickle!); default 127.0.0.1",
+    "VRAI_LOG_LEVEL": "log level; default INFO",
+}
+
+
+class ConfigError(ValueError):
+    """The environment does not describe a runnable service; the message names every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid configuration:\n  - " + "\n  - ".join(problems))
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """Timings of the supervision tree; tests shrink them, production keeps the defaults."""
+
+    heartbeat_s: float = 2.0  # how often conversation supervisors ping their children
+    hung_after_s: float = 30.0  # no pong for this long: the child is hung and is killed
+    conversation_memory_mb: int = 300  # RSS cap for one conversation actor
+    conversation_restarts: int = 3  # restart intensity of one conversation ...
+    conversation_window_s: float = 30.0  # ... within this window
+    service_restarts: int = 5  # restart intensity of one service actor ...
+    service_window_s: float = 60.0  # ... within this window
+    service_backoff_s: float = 30.0  # a failed service actor is tried again after this
+    sms_idle_s: float = 600.0  # an SMS thread actor with no traffic this long exits
+    call_idle_s: float = 7200.0  # a call actor is retired after this even if no hangup came
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the running service needs to know, validated."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_base_url: str = "http://127.0.0.1:8080"
+    database_url: str | None = None
+    jwt_secret: str = ""
+    telnyx_public_key: str = ""
+    telnyx_api_key: str | None = None
+    telnyx_api_base: str = "https://api.telnyx.com/v2"
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    stripe_api_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    google_service_account_file: Path | None = None
+    google_api_base: str = "https://www.googleapis.com"
+    admin_port: int = 18080
+    actor_host: str = "127.0.0.1"
+    actor_system_base: str = "multiprocTCPBase"
+    log_level: str = "INFO"
+    sse_heartbeat_s: float = 15.0
+    supervision: Supervision = dataclasses.field(default_factory=Supervision)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "vrai.sqlite3"
+
+    @property
+    def dev_signing_key_path(self) -> Path:
+        """Private half of the embedded-mode webhook key (used only by `simulate`)."""
+        return self.data_dir / secrets.DEV_SIGNING_KEY_FILE
+
+    @property
+    def embedded_telnyx(self) -> bool:
+        return self.telnyx_api_key is None
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _port(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(f"{name} must be a port number, got {raw!r}")
+        return default
+    if not 0 < value < 65536:
+        problems.append(f"{name} must be between 1 and 65535, got {value}")
+    return value
+
+
+def _pair(env: Mapping[str, str], first: str, second: str, problems: list[str]) -> None:
+    """Integrations that need two values fail when only one is set."""
+    if bool(env.get(first)) != bool(env.get(second)):
+        have, missing = (first, second) if env.get(first) else (second, first)
+        problems.append(f"{missing} is required when {have} is set")
+
+
+def load_settings(env: Mapping[str, str], **overrides) -> Settings:
+    """Build and validate settings from an environment mapping (never ``os.environ`` itself).
+
+    Embedded mode creates the data dir's generated JWT secret and dev ed25519 key pair on first
+    use, so webhook verification and API auth are never switched off.
+    """
+    problems: list[str] = []
+    data_dir = Path(overrides.pop("data_dir", None) or env.get("VRAI_DATA_DIR") or "data")
+    host = overrides.pop("host", None) or env.get("HOST") or "127.0.0.1"
+    port = overrides.pop("port", None) or _port(env, "PORT", 8080, problems)
+    admin_port = _port(env, "VRAI_ADMIN_PORT", port + 10000 if port < 55536 else 18080, problems)
+    _pair(env, "TELNYX_API_KEY", "TELNYX_PUBLIC_KEY", problems)
+    _pair(env, "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET", problems)
+    database_url = env.get("DATABASE_URL") or None
+    if database_url and not database_url.startswith(("postgres://", "postgresql://", "sqlite:")):
+        problems.append("DATABASE_URL must be a postgresql:// or sqlite:/// URL")
+    google_file = env.get("GOOGLE_SERVICE_ACCOUNT_FILE") or None
+    if google_file and not Path(google_file).is_file():
+        problems.append(f"GOOGLE_SERVICE_ACCOUNT_FILE does not name a readable file: {google_file}")
+    telnyx_public_key = env.get("TELNYX_PUBLIC_KEY") or ""
+    if telnyx_public_key and not secrets.is_ed25519_public_key(telnyx_public_key):
+        problems.append("TELNYX_PUBLIC_KEY must be a base64 ed25519 public key (32 bytes)")
+    level = (env.get("VRAI_LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"VRAI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    if problems:
+        raise ConfigError(problems)
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    jwt_secret = env.get("JWT_SECRET") or secrets.ensure_jwt_secret(data_dir)
+    if not env.get("TELNYX_API_KEY"):
+        telnyx_public_key = secrets.ensure_dev_keypair(data_dir)
+    return Settings(
+        data_dir=data_dir.resolve(),
+        host=host,
+        port=port,
+        public_base_url=(env.get("PUBLIC_BASE_URL") or f"http://{host}:{port}").rstrip("/"),
+        database_url=database_url,
+        jwt_secret=jwt_secret,
+        telnyx_public_key=telnyx_public_key,
+        telnyx_api_key=env.get("TELNYX_API_KEY") or None,
+        telnyx_api_base=(env.get("TELNYX_API_BASE") or Settings.telnyx_api_base).rstrip("/"),
+        openai_api_key=env.get("OPENAI_API_KEY") or None,
+        openai_base_url=env.get("OPENAI_BASE_URL") or None,
+        stripe_api_key=env.get("STRIPE_API_KEY") or None,
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+        stripe_api_base=(env.get("STRIPE_API_BASE") or Settings.stripe_api_base).rstrip("/"),
+        google_service_account_file=Path(google_file) if google_file else None,
+        google_api_base=(env.get("GOOGLE_API_BASE") or Settings.google_api_base).rstrip("/"),
+        admin_port=admin_port,
+        actor_host=env.get("VRAI_ACTOR_HOST") or "127.0.0.1",
+        log_level=level,
+        **overrides,
+    )
