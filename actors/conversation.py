@@ -1,0 +1,133 @@
+"""The conversation actor: owns one conversation's state and checkpoints it after every turn.
+
+A restarted actor reloads its checkpoint and carries on, so a caller or texter notices nothing.
+Inputs are deduplicated by correlation id (the last results are part of the checkpoint): when
+the supervisor re-delivers input after a crash, a turn that had already committed is answered
+from the checkpoint instead of being run again, so nothing is booked or sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from actors.base import VraiActor
+from actors.messages import (
+    INTERNAL,
+    ConversationInit,
+    ConversationInput,
+    ConversationOutput,
+    Failure,
+    Ok,
+    Started,
+)
+from store.db import write
+from store.fields import utcnow
+from store.models import ConversationCheckpoint
+
+log = logging.getLogger("vrai.conversation")
+
+REMEMBERED_RESULTS = 20
+
+
+def load_checkpoint(kind: str, key: str) -> tuple[dict | None, int]:
+    row = ConversationCheckpoint.get_or_none(
+        (ConversationCheckpoint.kind == kind) & (ConversationCheckpoint.key == key)
+    )
+    return (row.state, row.version) if row else (None, 0)
+
+
+def save_checkpoint(clinic_id: int, kind: str, key: str, state: dict, version: int) -> None:
+    """Upsert the checkpoint; call inside ``write()`` so it commits with the turn's effects."""
+    updated = (
+        ConversationCheckpoint.update(state=state, version=version, updated_at=utcnow())
+        .where((ConversationCheckpoint.kind == kind) & (ConversationCheckpoint.key == key))
+        .execute()
+    )
+    if not updated:
+        ConversationCheckpoint.create(
+            clinic=clinic_id, kind=kind, key=key, state=state, version=version
+        )
+
+
+class ConversationActor(VraiActor):
+    """Subclasses implement ``initial_state`` and ``handle`` (one turn, returning plain data)."""
+
+    kind = ""
+
+    def __init__(self):
+        super().__init__()
+        self.key = ""
+        self.clinic_id = 0
+        self.state: dict = {}
+        self.version = 0
+        self.incarnation = 0
+
+    def initial_state(self) -> dict:
+        return {}
+
+    def handle(self, message: ConversationInput) -> Any:
+        """Run one turn: mutate ``self.state``, return the reply value (or raise ``TurnError``)."""
+        raise NotImplementedError
+
+    def receiveMsg_ConversationInit(self, message: ConversationInit, sender) -> None:
+        self.setup(message.settings)
+        self.directory = dict(message.directory)
+        self.key, self.clinic_id = message.key, message.clinic_id
+        self.incarnation = message.incarnation
+        state, self.version = load_checkpoint(self.kind, self.key)
+        self.state = state if state is not None else self.initial_state()
+        self.state.setdefault("_results", {})
+        self.on_start()
+        self.send(sender, Started(f"{self.kind}:{self.key}", os.getpid()))
+
+    def on_start(self) -> None:
+        """Hook for subclasses: runs after the checkpoint is loaded."""
+
+    def receiveMsg_ConversationInput(self, message: ConversationInput, sender) -> None:
+        done = self.state["_results"].get(message.corr)
+        if done is not None:
+            result = Ok(message.corr, done)
+        else:
+            try:
+                value = self.handle(message)
+            except TurnError as error:
+                result = Failure(message.corr, error.category, str(error), error.retryable)
+            else:
+                result = Ok(message.corr, value)
+                self._remember(message.corr, value)
+                self.version += 1
+                self.commit()
+        self.send(
+            sender,
+            ConversationOutput(
+                corr=message.corr,
+                key=self.key,
+                result=result,
+                reply_to=message.reply_to,
+                checkpoint_version=self.version,
+            ),
+        )
+
+    def commit(self, effects=None) -> None:
+        """Write the checkpoint, together with ``effects()`` if given, in one transaction."""
+        with write():
+            if effects is not None:
+                effects()
+            save_checkpoint(self.clinic_id, self.kind, self.key, self.state, self.version)
+
+    def _remember(self, corr: str, value: Any) -> None:
+        results = self.state["_results"]
+        results[corr] = value
+        while len(results) > REMEMBERED_RESULTS:
+            results.pop(next(iter(results)))
+
+
+class TurnError(Exception):
+    """An expected failure of one turn, answered as a typed ``Failure``."""
+
+    def __init__(self, message: str, category: str = INTERNAL, retryable: bool = False):
+        super().__init__(message)
+        self.category = category
+        self.retryable = retryable

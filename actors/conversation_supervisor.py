@@ -1,0 +1,274 @@
+"""Supervises one kind of conversation actor (SMS threads or calls): simple_one_for_one.
+
+One transient child per conversation key, spawned on its first input and found again by key for
+every later input. Children are pinged every heartbeat; a child that stops answering (hung) or
+grows past its memory cap is killed. A child that dies without having said it finished is
+restarted from its checkpoint within its restart budget, and the input it had not answered is
+delivered again (the child dedupes by correlation id, so nothing happens twice). Past the budget
+the conversation is marked failed, its waiting input is answered with a failure (the caller's
+fallback: take a message, text back), and ops see it. Idle children are retired.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+
+from thespian.actors import ActorExitRequest, ChildActorExited, WakeupMessage
+
+from actors.base import VraiActor
+from actors.call import CallActor
+from actors.messages import (
+    UNAVAILABLE,
+    ChildrenReport,
+    ConversationInit,
+    ConversationInput,
+    ConversationOutput,
+    Directory,
+    Failure,
+    Finished,
+    ListActors,
+    Ok,
+    Ping,
+    Pong,
+    RestartActor,
+    ServiceInit,
+    Started,
+)
+from actors.sms_thread import SmsThreadActor
+from actors.supervision import (
+    FAILED,
+    RESTARTING,
+    RETIRING,
+    RUNNING,
+    STARTING,
+    Child,
+    Children,
+    RestartBudget,
+    kill_pid,
+    rss_mb,
+)
+
+log = logging.getLogger("vrai.supervisor")
+
+CONVERSATION_CLASSES = {"sms": SmsThreadActor, "call": CallActor}
+
+
+def child_id(kind: str, key: str) -> str:
+    return f"{kind}:{key}"
+
+
+class ConversationSupervisor(VraiActor):
+    """Routes conversation input to the one actor that owns that conversation."""
+
+    def __init__(self):
+        super().__init__()
+        self.kind = ""
+        self.children = Children()
+        self.parent = None
+        self.ping_seq = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def receiveMsg_ServiceInit(self, message: ServiceInit, sender) -> None:
+        self.setup(message.settings)
+        self.kind = message.name
+        self.parent = sender
+        self.send(sender, Started(message.name, os.getpid()))
+        self.wakeupAfter(self.settings.supervision.heartbeat_s)
+
+    def receiveMsg_Directory(self, message: Directory, sender) -> None:
+        super().receiveMsg_Directory(message, sender)
+        for child in self.children:
+            if child.address is not None:
+                self.send(child.address, message)
+
+    # ------------------------------------------------------------------ routing
+
+    def receiveMsg_ConversationInput(self, message: ConversationInput, sender) -> None:
+        if message.wants_reply and message.reply_to is None:
+            message = dataclasses.replace(message, reply_to=sender)
+        cid = child_id(message.kind, message.key)
+        child = self.children.get(cid)
+        now = time.monotonic()
+        if child is None:
+            child = self.children.add(
+                Child(
+                    id=cid,
+                    kind=message.kind,
+                    name=message.key,
+                    clinic_id=message.clinic_id,
+                    budget=self._budget(),
+                )
+            )
+            self._spawn(child)
+        elif child.state == FAILED:
+            if not child.budget.allow(now):
+                self._answer(message, Failure(message.corr, UNAVAILABLE, "conversation failed"))
+                return
+            child.restarts += 1
+            self._spawn(child)
+        child.last_activity = now
+        if child.state == RETIRING:
+            child.pending.append(message)
+            return
+        child.inflight[message.corr] = message
+        self.send(child.address, message)
+
+    def receiveMsg_ConversationOutput(self, message: ConversationOutput, sender) -> None:
+        child = self.children.find_address(sender)
+        if child is not None:
+            child.inflight.pop(message.corr, None)
+            child.last_activity = time.monotonic()
+            if message.checkpoint_version is not None:
+                child.checkpoint_version = message.checkpoint_version
+        if message.reply_to is not None:
+            self.send(message.reply_to, message.result)
+
+    def receiveMsg_Started(self, message: Started, sender) -> None:
+        child = self.children.find_address(sender)
+        if child is None:
+            return
+        child.pid = message.pid
+        child.state = RUNNING
+        child.last_pong = time.monotonic()
+        self._report()
+
+    def receiveMsg_Pong(self, message: Pong, sender) -> None:
+        child = self.children.find_address(sender)
+        if child is not None:
+            child.last_pong = time.monotonic()
+
+    def receiveMsg_Finished(self, message: Finished, sender) -> None:
+        child = self.children.find_address(sender)
+        if child is not None:
+            child.finished = True
+            self._retire(child)
+
+    # ------------------------------------------------------------------ supervision
+
+    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
+        sup = self.settings.supervision
+        now = time.monotonic()
+        self.ping_seq += 1
+        for child in self.children:
+            if child.state != RUNNING:
+                continue
+            if now - child.last_pong > sup.hung_after_s:
+                self._kill(child, "hung")
+            elif (rss_mb(child.pid) or 0) > sup.conversation_memory_mb:
+                self._kill(child, "memory")
+            elif not child.inflight and now - child.last_activity > self._idle_s():
+                self._retire(child)
+            else:
+                self.send(child.address, Ping(self.ping_seq))
+        if self.children:
+            self._report()  # keeps checkpoint versions fresh for ops
+        self.wakeupAfter(sup.heartbeat_s)
+
+    def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender) -> None:
+        child = self.children.find_address(message.childAddress)
+        if child is None:
+            return
+        if child.state == RETIRING:
+            if child.pending:
+                self._spawn(child)
+                self._deliver(child, child.pending)
+                child.pending = []
+            else:
+                self.children.remove(child.id)
+            self._report()
+            return
+        child.last_exit, child.kill_reason = child.kill_reason or "crashed", None
+        if child.budget.allow(time.monotonic()):
+            child.restarts += 1
+            child.state = RESTARTING
+            self._spawn(child)
+            self._deliver(child, list(child.inflight.values()))
+            self.publish(child.clinic_id, "actor.restarted", child.event_data())
+        else:
+            child.state = FAILED
+            child.address = None
+            child.pid = None
+            for waiting in list(child.inflight.values()):
+                self._answer(waiting, Failure(waiting.corr, UNAVAILABLE, "conversation failed"))
+            child.inflight.clear()
+            self.publish(child.clinic_id, "actor.failed", child.event_data())
+            log.error("conversation %s failed: restart intensity exceeded", child.kind)
+        self._report()
+
+    def receiveMsg_RestartActor(self, message: RestartActor, sender) -> None:
+        reply_to = message.reply_to or sender
+        child = self.children.get(message.actor_id)
+        if child is None:
+            self.send(reply_to, Failure(message.corr, "not_found", "no such actor"))
+            return
+        if child.state == FAILED:
+            child.budget.reset()
+            child.restarts += 1
+            self._spawn(child)
+        else:
+            # A requested restart is not a crash: it does not spend the restart budget.
+            child.budget.reset()
+            self._kill(child, "restart requested")
+        self.send(reply_to, Ok(message.corr, child.info()))
+
+    def receiveMsg_ListActors(self, message: ListActors, sender) -> None:
+        self.send(sender, Ok(message.corr, tuple(c.info() for c in self.children)))
+
+    # ------------------------------------------------------------------ helpers
+
+    def _budget(self) -> RestartBudget:
+        sup = self.settings.supervision
+        return RestartBudget(sup.conversation_restarts, sup.conversation_window_s)
+
+    def _idle_s(self) -> float:
+        sup = self.settings.supervision
+        return sup.sms_idle_s if self.kind == "sms" else sup.call_idle_s
+
+    def _spawn(self, child: Child) -> None:
+        child.address = self.createActor(CONVERSATION_CLASSES[child.kind])
+        child.pid = None
+        child.state = STARTING if child.state != RESTARTING else RESTARTING
+        child.started_at = time.time()
+        child.last_pong = time.monotonic()
+        child.finished = False
+        self.send(
+            child.address,
+            ConversationInit(
+                settings=self.settings,
+                kind=child.kind,
+                key=child.name,
+                clinic_id=child.clinic_id,
+                incarnation=child.restarts,
+                directory=self.directory,
+            ),
+        )
+        self._report()
+
+    def _deliver(self, child: Child, messages: list) -> None:
+        for message in messages:
+            child.inflight[message.corr] = message
+            self.send(child.address, message)
+
+    def _retire(self, child: Child) -> None:
+        child.state = RETIRING
+        self.send(child.address, ActorExitRequest())
+
+    def _kill(self, child: Child, reason: str) -> None:
+        child.kill_reason = reason
+        log.warning("killing %s actor (%s)", child.kind, reason)
+        if not kill_pid(child.pid):
+            self.send(child.address, ActorExitRequest())
+
+    def _answer(self, message: ConversationInput, result) -> None:
+        if message.reply_to is not None:
+            self.send(message.reply_to, result)
+
+    def _report(self) -> None:
+        if self.parent is not None:
+            self.send(
+                self.parent, ChildrenReport(self.kind, tuple(c.info() for c in self.children))
+            )

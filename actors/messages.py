@@ -1,0 +1,251 @@
+"""The one message vocabulary: everything actors (and the gateway) say to each other.
+
+Messages are small frozen dataclasses, never ORM objects or sockets. Requests carry a
+correlation id (``corr``) because Thespian's ``ask()`` does not match replies to requests;
+replies echo it. Replies are ``Ok`` or ``Failure``: a failure has a category and says whether
+retrying can help, and the receiver decides what to do with it.
+
+``Urgent`` messages (hang-up, barge-in, shutdown) are distinguishable by type from ordered
+conversation input, the way pipecat separates system frames from data frames.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from store.settings import Settings
+
+
+def new_corr() -> str:
+    return uuid.uuid4().hex
+
+
+# ---------------------------------------------------------------------------- replies
+
+
+@dataclass(frozen=True)
+class Ok:
+    """A successful reply; ``value`` is plain data (dicts, lists, str, numbers)."""
+
+    corr: str
+    value: Any = None
+
+
+# Failure categories: the receiver maps them (to HTTP statuses, to a spoken apology, ...)
+NOT_FOUND = "not_found"
+INVALID = "invalid"
+CONFLICT = "conflict"
+UNAVAILABLE = "unavailable"
+RATE_LIMITED = "rate_limited"
+INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A typed error crossing an actor boundary."""
+
+    corr: str
+    category: str
+    message: str
+    retryable: bool = False
+
+
+# ---------------------------------------------------------------------------- lifecycle
+
+
+@dataclass(frozen=True)
+class Urgent:
+    """Marker base: handled ahead of ordered work by whoever queues messages."""
+
+
+@dataclass(frozen=True)
+class RootInit:
+    """First message to the root supervisor, from the launcher."""
+
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class ServiceInit:
+    """First message to a long-lived service actor."""
+
+    settings: Settings
+    name: str
+
+
+@dataclass(frozen=True)
+class ConversationInit:
+    """First message to a conversation actor: its key, and where its checkpoint lives."""
+
+    settings: Settings
+    kind: str  # "sms" | "call"
+    key: str
+    clinic_id: int
+    incarnation: int  # 0 at first start, +1 per restart
+    directory: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A child tells its parent it is initialised, and its pid (for heartbeats and kills)."""
+
+    name: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class Ping(Urgent):
+    seq: int
+
+
+@dataclass(frozen=True)
+class Pong:
+    seq: int
+    pid: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A conversation is over (hang-up, idle): its exit is not a crash and is not restarted."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Shutdown(Urgent):
+    """Ask the root to stop its children in order before the system shuts down."""
+
+    corr: str = ""
+
+
+# ---------------------------------------------------------------------------- directory
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Current addresses of the service actors and conversation supervisors, by name."""
+
+    addresses: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GetDirectory:
+    corr: str
+
+
+# ---------------------------------------------------------------------------- conversations
+
+
+@dataclass(frozen=True)
+class ConversationInput:
+    """One ordered input to a conversation (an inbound text, a call event, a tool call).
+
+    With ``wants_reply`` the result goes back to the sender (the supervisor fills in
+    ``reply_to`` with the sender's address); without it the input is fire-and-forget and its
+    effects (outbound texts, events) are the result.
+    """
+
+    corr: str
+    kind: str
+    key: str
+    clinic_id: int
+    event: str  # e.g. "sms.received", "call.tool_call", "call.hangup"
+    payload: dict
+    wants_reply: bool = False
+    reply_to: Any = None
+
+
+@dataclass(frozen=True)
+class ConversationOutput:
+    """A conversation's answer to one input, routed back through its supervisor."""
+
+    corr: str
+    key: str
+    result: Any  # Ok | Failure
+    reply_to: Any = None
+    checkpoint_version: int | None = None
+
+
+# ---------------------------------------------------------------------------- ops
+
+
+@dataclass(frozen=True)
+class ActorInfo:
+    """What ops see of one supervised actor."""
+
+    id: str
+    kind: str  # "service" | "supervisor" | "sms" | "call"
+    name: str
+    clinic_id: int | None
+    address: str
+    pid: int | None
+    started_at: float
+    restarts: int
+    state: str  # starting, running, restarting, retiring, failed
+    last_exit: str | None = None
+    checkpoint_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ListActors:
+    corr: str
+
+
+@dataclass(frozen=True)
+class ChildrenReport:
+    """A conversation supervisor's current children, pushed to the root on every change."""
+
+    supervisor: str
+    children: tuple[ActorInfo, ...]
+
+
+@dataclass(frozen=True)
+class RestartActor:
+    corr: str
+    actor_id: str
+    reply_to: Any = None  # set by the root when it forwards to a conversation supervisor
+
+
+# ---------------------------------------------------------------------------- dashboard events
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """A gateway listener subscribes to dashboard pushes (idempotent by subscriber id)."""
+
+    subscriber_id: str
+
+
+@dataclass(frozen=True)
+class Published:
+    """A dashboard event already committed to dashboard_event; fan it out to subscribers."""
+
+    event_id: int
+    clinic_id: int | None
+    type: str
+    data: dict
+    created_at: str
+
+
+# ---------------------------------------------------------------------------- CRM
+
+
+@dataclass(frozen=True)
+class FindCustomer:
+    corr: str
+    clinic_id: int
+    phone: str
+
+
+@dataclass(frozen=True)
+class SaveCustomer:
+    """Create or update a customer by phone (E.164); ``actor`` says who, for the audit log."""
+
+    corr: str
+    clinic_id: int
+    phone: str
+    name: str | None = None
+    email: str | None = None
+    actor: str = "system"

@@ -1,0 +1,214 @@
+"""The root supervisor: permanent service actors and the two conversation supervisors.
+
+one_for_one: a child that exits is restarted alone, within its restart intensity. A service
+actor past its budget is marked failed, ops see it and a dashboard event says so, and it is
+tried again after a back-off (a clinic cannot run without its calendar, so "failed" is never
+final). After any restart the new addresses go to every child as a ``Directory``.
+The root is also the one stable address the gateway talks to (pitfall 8: TCP asks slow down
+with every actor the caller talks to).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from thespian.actors import ActorExitRequest, ChildActorExited, WakeupMessage
+
+from actors.base import VraiActor
+from actors.conversation_supervisor import ConversationSupervisor
+from actors.messages import (
+    ChildrenReport,
+    Directory,
+    Failure,
+    GetDirectory,
+    ListActors,
+    Ok,
+    Ping,
+    Pong,
+    RestartActor,
+    RootInit,
+    ServiceInit,
+    Started,
+)
+from actors.services.calendar import CalendarActor
+from actors.services.crm import CrmActor
+from actors.services.events import EventsActor
+from actors.services.knowledge import KnowledgeActor
+from actors.services.notifier import NotifierActor
+from actors.services.payments import PaymentsActor
+from actors.supervision import (
+    FAILED,
+    RUNNING,
+    STARTING,
+    Child,
+    Children,
+    RestartBudget,
+    kill_pid,
+)
+
+log = logging.getLogger("vrai.root")
+
+# Start order matters: events first so every later start can publish.
+SERVICES = {
+    "events": EventsActor,
+    "crm": CrmActor,
+    "calendar": CalendarActor,
+    "payments": PaymentsActor,
+    "knowledge": KnowledgeActor,
+    "notifier": NotifierActor,
+}
+SUPERVISORS = {"sms": ConversationSupervisor, "call": ConversationSupervisor}
+ROOT_NAME = "vrai-root"
+
+
+class RootSupervisor(VraiActor):
+    def __init__(self):
+        super().__init__()
+        self.children = Children()
+        self.reports: dict[str, tuple] = {}
+        self.ping_seq = 0
+        self.started = False
+
+    def receiveMsg_RootInit(self, message: RootInit, sender) -> None:
+        if self.started:
+            self.send(sender, Ok("init", "already running"))
+            return
+        self.setup(message.settings)
+        self.started = True
+        sup = self.settings.supervision
+        for name in (*SERVICES, *SUPERVISORS):
+            kind = "supervisor" if name in SUPERVISORS else "service"
+            child = Child(
+                id=f"{kind}:{name}",
+                kind=kind,
+                name=name,
+                clinic_id=None,
+                budget=RestartBudget(sup.service_restarts, sup.service_window_s),
+            )
+            self.children.add(child)
+            self._spawn(child)
+        self._broadcast_directory()
+        self.wakeupAfter(sup.heartbeat_s)
+        self.send(sender, Ok("init", os.getpid()))
+
+    # ------------------------------------------------------------------ children
+
+    def receiveMsg_Started(self, message: Started, sender) -> None:
+        child = self.children.find_address(sender)
+        if child is not None:
+            child.pid, child.state = message.pid, RUNNING
+            child.last_pong = time.monotonic()
+
+    def receiveMsg_Pong(self, message: Pong, sender) -> None:
+        child = self.children.find_address(sender)
+        if child is not None:
+            child.last_pong = time.monotonic()
+        else:
+            # the launcher's liveness probe
+            pass
+
+    def receiveMsg_Ping(self, message: Ping, sender) -> None:
+        self.send(sender, Pong(message.seq, os.getpid()))
+
+    def receiveMsg_ChildrenReport(self, message: ChildrenReport, sender) -> None:
+        self.reports[message.supervisor] = message.children
+
+    def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender) -> None:
+        child = self.children.find_address(message.childAddress)
+        if child is None:
+            return
+        child.last_exit, child.kill_reason = child.kill_reason or "crashed", None
+        if child.kind == "supervisor":
+            self.reports.pop(child.name, None)
+        if child.budget.allow(time.monotonic()):
+            child.restarts += 1
+            self._spawn(child)
+            self._broadcast_directory()
+            self.publish(None, "actor.restarted", child.event_data())
+        else:
+            child.state, child.address, child.pid = FAILED, None, None
+            self.publish(None, "actor.failed", child.event_data())
+            log.error("service %s failed: restart intensity exceeded", child.name)
+            self.wakeupAfter(self.settings.supervision.service_backoff_s, payload=child.id)
+
+    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
+        if message.payload:  # back-off of a failed service expired: try it again
+            child = self.children.get(message.payload)
+            if child is not None and child.state == FAILED:
+                child.budget.reset()
+                child.restarts += 1
+                self._spawn(child)
+                self._broadcast_directory()
+            return
+        sup = self.settings.supervision
+        now = time.monotonic()
+        self.ping_seq += 1
+        for child in self.children:
+            if child.state != RUNNING:
+                continue
+            if now - child.last_pong > sup.hung_after_s:
+                child.kill_reason = "hung"
+                kill_pid(child.pid)
+            else:
+                self.send(child.address, Ping(self.ping_seq))
+        self.wakeupAfter(sup.heartbeat_s)
+
+    # ------------------------------------------------------------------ ops
+
+    def receiveMsg_GetDirectory(self, message: GetDirectory, sender) -> None:
+        self.send(sender, Ok(message.corr, self._directory()))
+
+    def receiveMsg_ListActors(self, message: ListActors, sender) -> None:
+        infos = [c.info() for c in self.children]
+        for children in self.reports.values():
+            infos.extend(children)
+        self.send(sender, Ok(message.corr, tuple(infos)))
+
+    def receiveMsg_RestartActor(self, message: RestartActor, sender) -> None:
+        child = self.children.get(message.actor_id)
+        if child is None:
+            prefix = message.actor_id.split(":", 1)[0]
+            sup = self.children.get(f"supervisor:{prefix}")
+            if sup is None or sup.address is None:
+                self.send(sender, Failure(message.corr, "not_found", "no such actor"))
+                return
+            self.send(sup.address, RestartActor(message.corr, message.actor_id, reply_to=sender))
+            return
+        child.budget.reset()
+        if child.state == FAILED:
+            child.restarts += 1
+            self._spawn(child)
+            self._broadcast_directory()
+        else:
+            child.kill_reason = "restart requested"
+            if not kill_pid(child.pid):
+                self.send(child.address, ActorExitRequest())
+        self.send(sender, Ok(message.corr, child.info()))
+
+    # ------------------------------------------------------------------ helpers
+
+    def _spawn(self, child: Child) -> None:
+        cls = SUPERVISORS.get(child.name) if child.kind == "supervisor" else SERVICES[child.name]
+        child.address = self.createActor(cls)
+        child.state, child.pid = STARTING, None
+        child.started_at = time.time()
+        child.last_pong = time.monotonic()
+        self.send(child.address, ServiceInit(self.settings, child.name))
+
+    def _directory(self) -> Directory:
+        return Directory(
+            {
+                c.name: c.address
+                for c in self.children
+                if c.address is not None and c.state != FAILED
+            }
+        )
+
+    def _broadcast_directory(self) -> None:
+        directory = self._directory()
+        self.directory = dict(directory.addresses)
+        for child in self.children:
+            if child.address is not None:
+                self.send(child.address, directory)

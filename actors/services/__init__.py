@@ -1,0 +1,1 @@
+"""Long-lived service actors (permanent children of the root supervisor)."""

@@ -1,0 +1,147 @@
+"""Supervision bookkeeping, OTP style, kept free of Thespian so it can be tested with a fake clock.
+
+A supervisor keeps one ``Child`` per supervised actor, keyed by our own id (Thespian addresses
+are unhashable and their ``str()`` changes once the child starts). ``RestartBudget`` is the
+restart intensity: at most N restarts within T seconds; past that the child is marked failed.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+from actors.messages import ActorInfo
+
+# Child states
+STARTING = "starting"
+RUNNING = "running"
+RESTARTING = "restarting"
+RETIRING = "retiring"
+FAILED = "failed"
+
+
+class RestartBudget:
+    """At most ``intensity`` restarts within ``window_s``: OTP's MaxR / MaxT."""
+
+    def __init__(self, intensity: int, window_s: float):
+        self.intensity = intensity
+        self.window_s = window_s
+        self.times: collections.deque[float] = collections.deque()
+
+    def allow(self, now: float) -> bool:
+        """Record a restart at ``now`` if the budget allows it; False means: give up."""
+        while self.times and now - self.times[0] > self.window_s:
+            self.times.popleft()
+        if len(self.times) >= self.intensity:
+            return False
+        self.times.append(now)
+        return True
+
+    def reset(self) -> None:
+        self.times.clear()
+
+
+@dataclass
+class Child:
+    """One supervised actor as its supervisor sees it."""
+
+    id: str
+    kind: str
+    name: str
+    clinic_id: int | None
+    budget: RestartBudget
+    address: Any = None
+    pid: int | None = None
+    started_at: float = 0.0
+    incarnation: int = 0
+    restarts: int = 0
+    state: str = STARTING
+    last_exit: str | None = None
+    last_pong: float = 0.0
+    last_activity: float = 0.0
+    ping_seq: int = 0
+    checkpoint_version: int | None = None
+    # ordered input forwarded to the child and not yet answered: re-sent after a restart
+    inflight: dict[str, Any] = field(default_factory=dict)
+    # input that arrived while the child was starting or retiring
+    pending: list[Any] = field(default_factory=list)
+    finished: bool = False
+    kill_reason: str | None = None  # why we killed it, reported when its exit arrives
+
+    def event_data(self) -> dict:
+        """What a dashboard event about this actor's restart or failure says."""
+        return {
+            "actor_id": self.id,
+            "kind": self.kind,
+            "restarts": self.restarts,
+            "reason": self.last_exit,
+        }
+
+    def info(self) -> ActorInfo:
+        return ActorInfo(
+            id=self.id,
+            kind=self.kind,
+            name=self.name,
+            clinic_id=self.clinic_id,
+            address=str(self.address) if self.address is not None else "",
+            pid=self.pid,
+            started_at=self.started_at,
+            restarts=self.restarts,
+            state=self.state,
+            last_exit=self.last_exit,
+            checkpoint_version=self.checkpoint_version,
+        )
+
+
+class Children:
+    """The registry: children by id, found again by address when Thespian reports an exit."""
+
+    def __init__(self):
+        self.by_id: dict[str, Child] = {}
+
+    def __iter__(self):
+        return iter(list(self.by_id.values()))
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def get(self, child_id: str) -> Child | None:
+        return self.by_id.get(child_id)
+
+    def add(self, child: Child) -> Child:
+        self.by_id[child.id] = child
+        return child
+
+    def remove(self, child_id: str) -> None:
+        self.by_id.pop(child_id, None)
+
+    def find_address(self, address) -> Child | None:
+        for child in self.by_id.values():
+            if child.address is not None and child.address == address:
+                return child
+        return None
+
+
+def kill_pid(pid: int | None) -> bool:
+    """SIGKILL a child that is hung or over its memory cap; its exit triggers the restart."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def rss_mb(pid: int | None) -> float | None:
+    if not pid:
+        return None
+    try:
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except psutil.Error:
+        return None
