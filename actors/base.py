@@ -90,7 +90,7 @@ class VraiActor(ActorTypeDispatcher):
             )
 
     def receiveMsg_Ping(self, message: Ping, sender) -> None:
-        self.send(sender, Pong(message.seq, os.getpid()))
+        self.send(sender, Pong(message.seq, os.getpid(), message.corr))
 
     def receiveUnrecognizedMessage(self, message, sender) -> None:
         """System messages we have no use for (e.g. ActorExitRequest) need no handling."""

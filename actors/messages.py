@@ -98,12 +98,14 @@ class Started:
 @dataclass(frozen=True)
 class Ping(Urgent):
     seq: int
+    corr: str = ""
 
 
 @dataclass(frozen=True)
 class Pong:
     seq: int
     pid: int
+    corr: str = ""
 
 
 @dataclass(frozen=True)

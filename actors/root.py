@@ -70,6 +70,7 @@ class RootSupervisor(VraiActor):
         self.reports: dict[str, tuple] = {}
         self.ping_seq = 0
         self.started = False
+        self.init_waiter = None
 
     def receiveMsg_RootInit(self, message: RootInit, sender) -> None:
         if self.started:
@@ -91,7 +92,7 @@ class RootSupervisor(VraiActor):
             self._spawn(child)
         self._broadcast_directory()
         self.wakeupAfter(sup.heartbeat_s)
-        self.send(sender, Ok("init", os.getpid()))
+        self.init_waiter = sender  # answered once every child has said it started
 
     # ------------------------------------------------------------------ children
 
@@ -100,17 +101,14 @@ class RootSupervisor(VraiActor):
         if child is not None:
             child.pid, child.state = message.pid, RUNNING
             child.last_pong = time.monotonic()
+        if self.init_waiter is not None and all(c.state == RUNNING for c in self.children):
+            self.send(self.init_waiter, Ok("init", os.getpid()))
+            self.init_waiter = None
 
     def receiveMsg_Pong(self, message: Pong, sender) -> None:
         child = self.children.find_address(sender)
         if child is not None:
             child.last_pong = time.monotonic()
-        else:
-            # the launcher's liveness probe
-            pass
-
-    def receiveMsg_Ping(self, message: Ping, sender) -> None:
-        self.send(sender, Pong(message.seq, os.getpid()))
 
     def receiveMsg_ChildrenReport(self, message: ChildrenReport, sender) -> None:
         self.reports[message.supervisor] = message.children

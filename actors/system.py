@@ -24,6 +24,7 @@ from pathlib import Path
 import psutil
 from thespian.actors import ActorSystem
 
+from actors import transport_bind
 from store.logs import log_config
 from store.settings import Settings
 
@@ -51,6 +52,7 @@ def admin_listening(settings: Settings) -> bool:
 
 def start_system(settings: Settings) -> ActorSystem:
     """Start a new actor system (the launcher only)."""
+    transport_bind.bind_to(settings.actor_host)
     if settings.actor_system_base != "simpleSystemBase" and admin_listening(settings):
         raise RuntimeError(
             f"port {settings.admin_port} is in use: is another VRAI already running? "
@@ -66,6 +68,7 @@ def start_system(settings: Settings) -> ActorSystem:
 
 def join_system(settings: Settings) -> ActorSystem:
     """Join the running system as an external client (gateway, CLI)."""
+    transport_bind.bind_to(settings.actor_host)
     if not admin_listening(settings):
         raise SystemNotRunning(
             f"no VRAI actor system on {settings.actor_host}:{settings.admin_port}; "

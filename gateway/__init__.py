@@ -1,0 +1,1 @@
+"""The aiohttp gateway: webhooks, REST, Server-Sent Events and the Telnyx media WebSocket."""

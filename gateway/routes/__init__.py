@@ -1,0 +1,1 @@
+"""REST and webhook route modules; each exposes ``routes`` (an aiohttp RouteTableDef)."""

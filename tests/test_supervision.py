@@ -1,0 +1,152 @@
+"""Supervision with the real multiprocess base: kill -9, hangs, memory caps, restart intensity."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+
+import psutil
+import pytest
+
+from actors.messages import (
+    ConversationInput,
+    Failure,
+    Ok,
+    RestartActor,
+    SaveCustomer,
+    new_corr,
+)
+from store.models import ConversationCheckpoint, DashboardEvent
+from tests.helpers import wait_until
+
+pytestmark = pytest.mark.multiproc
+
+GLOW = "+15550100001"
+KEY = f"{GLOW}:+15555550123"
+
+
+def text(system, clinic_id: int, body: str, key: str = KEY):
+    message = ConversationInput(
+        new_corr(), "sms", key, clinic_id, "sms.received", {"text": body}, wants_reply=True
+    )
+    return system.ask(message, system.address("sms"))
+
+
+def conversation(system, key: str = KEY):
+    return system.actors().get(f"sms:{key}")
+
+
+def test_each_conversation_key_gets_its_own_actor_process(actor_system, database):
+    text(actor_system, database[GLOW], "hi")
+    text(actor_system, database[GLOW], "hello", key=f"{GLOW}:+15555550999")
+    text(actor_system, database[GLOW], "again")
+    infos = [i for i in actor_system.actors().values() if i.kind == "sms"]
+    assert len(infos) == 2
+    assert len({i.pid for i in infos}) == 2
+    assert conversation(actor_system).checkpoint_version == 2 or wait_until(
+        lambda: conversation(actor_system).checkpoint_version == 2
+    )
+
+
+def test_killed_conversation_actor_is_replaced_and_resumes_from_checkpoint(actor_system, database):
+    clinic_id = database[GLOW]
+    for n in range(3):
+        assert text(actor_system, clinic_id, f"message {n}").value["turn"] == n + 1
+    before = conversation(actor_system)
+    os.kill(before.pid, signal.SIGKILL)
+
+    reply = text(actor_system, clinic_id, "are you there?")
+
+    assert isinstance(reply, Ok)
+    assert reply.value["turn"] == 4  # state restored: the count carried on, nothing was lost
+    after = wait_until(lambda: (c := conversation(actor_system)) and c.state == "running" and c)
+    assert after.pid != before.pid and after.restarts == 1 and after.last_exit == "crashed"
+    checkpoint = ConversationCheckpoint.get(ConversationCheckpoint.key == KEY)
+    assert checkpoint.state["turns"] == 4
+    assert DashboardEvent.select().where(DashboardEvent.type == "actor.restarted").exists()
+
+
+def test_restart_intensity_exceeded_marks_conversation_failed_and_answers_with_failure(
+    actor_system, database
+):
+    clinic_id = database[GLOW]
+    text(actor_system, clinic_id, "hi")
+    budget = actor_system.settings.supervision.conversation_restarts
+    for _ in range(budget + 1):
+        pid = wait_until(lambda: (c := conversation(actor_system)) and c.state == "running" and c.pid)
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda p=pid: conversation(actor_system).pid != p)
+    failed = wait_until(lambda: (c := conversation(actor_system)) and c.state == "failed" and c)
+    assert failed.restarts == budget
+    assert DashboardEvent.select().where(DashboardEvent.type == "actor.failed").exists()
+    # the budget is spent within the window: the conversation gets its fallback answer
+    assert isinstance(text(actor_system, clinic_id, "hello?"), Failure)
+
+
+def test_hung_conversation_actor_is_killed_and_replaced(actor_system, database):
+    text(actor_system, database[GLOW], "hi")
+    hung = conversation(actor_system)
+    os.kill(hung.pid, signal.SIGSTOP)  # alive but answering nothing: a hang
+
+    replaced = wait_until(
+        lambda: (c := conversation(actor_system)) and c.pid != hung.pid and c.state == "running" and c
+    )
+
+    assert replaced.last_exit == "hung"
+    assert not psutil.pid_exists(hung.pid) or psutil.Process(hung.pid).status() == "zombie"
+    assert text(actor_system, database[GLOW], "still there?").value["turn"] == 2
+
+
+def test_conversation_actor_over_memory_cap_is_replaced(tmp_path, database, monkeypatch):
+    from tests.conftest import FAST_SUPERVISION, RunningSystem, make_settings
+
+    monkeypatch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")
+    settings = make_settings(tmp_path).replace(
+        supervision=dataclasses.replace(FAST_SUPERVISION, conversation_memory_mb=1)
+    )
+    from store.db import open_for
+
+    open_for(settings)
+    from store.migrations import migrate
+
+    migrate()
+    from store.demo import seed_demo_clinics
+
+    seed_demo_clinics()
+    system = RunningSystem(settings)
+    try:
+        text(system, 1, "hi")
+        info = wait_until(lambda: (c := conversation(system)) and c.last_exit == "memory" and c)
+        assert info.restarts >= 1
+    finally:
+        system.stop()
+
+
+def test_killed_service_actor_is_restarted_and_answers_again(actor_system, database):
+    crm = actor_system.actors()["service:crm"]
+    os.kill(crm.pid, signal.SIGKILL)
+    restarted = wait_until(
+        lambda: (c := actor_system.actors()["service:crm"]).pid != crm.pid
+        and c.state == "running"
+        and c
+    )
+    assert restarted.restarts == 1
+    reply = actor_system.ask(
+        SaveCustomer(new_corr(), database[GLOW], "+15555550123", "Ana"), actor_system.address("crm")
+    )
+    assert isinstance(reply, Ok) and reply.value["name"] == "Ana"
+
+
+def test_ops_restart_of_a_conversation_keeps_its_state(actor_system, database):
+    text(actor_system, database[GLOW], "one")
+    before = conversation(actor_system)
+    reply = actor_system.ask(RestartActor(new_corr(), f"sms:{KEY}"))
+    assert isinstance(reply, Ok)
+    wait_until(lambda: conversation(actor_system).pid not in (None, before.pid))
+    assert text(actor_system, database[GLOW], "two").value["turn"] == 2
+
+
+def test_restart_of_unknown_actor_is_not_found(actor_system):
+    reply = actor_system.ask(RestartActor(new_corr(), "sms:nobody"))
+    assert isinstance(reply, Failure) and reply.category == "not_found"
