@@ -82,17 +82,24 @@ class Launcher:
         try:
             self._start_root()
             self._start_gateway()
+            system.write_ledger(self.settings, self._family())
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self.stopping.set())
             if self._wait_gateway_ready():
                 self._announce()
             while not self.stopping.wait(ROOT_PROBE_EVERY_S / 2):
-                system.write_ledger(self.settings, system.descendants(os.getpid()))
+                system.write_ledger(self.settings, self._family())
                 self._watch_gateway()
                 self._watch_root()
         finally:
             self.stop()
         return 0
+
+    def _family(self) -> list:
+        """Every process this launcher is responsible for."""
+        from actors import system
+
+        return system.descendants(os.getpid()) + system.system_processes(self.settings)
 
     def _start_root(self) -> None:
         from actors.messages import RootInit
@@ -123,16 +130,19 @@ class Launcher:
         from actors import system
 
         gateway_pid = self.gateway.pid if self.gateway else None
-        system.end_processes([p for p in system.descendants(os.getpid()) if p.pid != gateway_pid])
+        system.end_processes([p for p in self._family() if p.pid != gateway_pid])
         self.asys = system.start_system(self.settings)
         self._start_root()
 
     def _start_gateway(self) -> None:
+        from actors.base import die_with_parent
+
         self.gateway_starts.append(time.monotonic())
         self.gateway = subprocess.Popen(
             [sys.executable, "-m", "gateway"],
             stdin=subprocess.PIPE,
             cwd=os.path.dirname(os.path.abspath(__file__)),
+            preexec_fn=die_with_parent,  # a kill -9 of the launcher takes the gateway with it
         )
         self.gateway.stdin.write(pickle.dumps(self.settings))
         self.gateway.stdin.close()
@@ -187,13 +197,13 @@ class Launcher:
             except subprocess.TimeoutExpired:
                 self.gateway.kill()
                 self.gateway.wait(5)
-        leftovers = system.descendants(os.getpid())
+        leftovers = self._family()
         if self.asys is not None:
             try:
                 self.asys.shutdown()
             except Exception:
                 log.exception("actor system shutdown failed; ending its processes")
-        system.end_processes(leftovers + system.descendants(os.getpid()))
+        system.end_processes(leftovers + self._family())
         system.ledger_path(self.settings).unlink(missing_ok=True)
 
 

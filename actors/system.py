@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import time
 from pathlib import Path
@@ -96,6 +97,29 @@ def descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
+def system_processes(settings: Settings) -> list[psutil.Process]:
+    """The admin and every actor process: the session Thespian's admin creates with setsid.
+
+    The admin daemonises away from the launcher, so it is not a descendant; it is found by
+    the admin port, and its session holds all the actor processes forked under it.
+    """
+    sessions = set()
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == settings.admin_port:
+            try:
+                sessions.add(os.getsid(conn.pid))
+            except (OSError, TypeError):
+                continue
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if os.getsid(proc.pid) in sessions:
+                found.append(proc)
+        except OSError:
+            continue
+    return found
+
+
 def write_ledger(settings: Settings, processes: list[psutil.Process]) -> None:
     entries = []
     for proc in processes:
@@ -115,7 +139,7 @@ def kill_leftovers(settings: Settings) -> int:
     path = ledger_path(settings)
     if not path.exists():
         return 0
-    killed = 0
+    killed = []
     try:
         entries = json.loads(path.read_text())
     except ValueError:
@@ -125,13 +149,14 @@ def kill_leftovers(settings: Settings) -> int:
             proc = psutil.Process(entry["pid"])
             if abs(proc.create_time() - entry["create_time"]) < 0.01:
                 proc.kill()
-                killed += 1
+                killed.append(proc)
         except (psutil.Error, KeyError, TypeError):
             continue
+    psutil.wait_procs(killed, timeout=5)  # their ports are free only once they are gone
     path.unlink(missing_ok=True)
     if killed:
-        log.warning("ended %d processes left by an earlier run", killed)
-    return killed
+        log.warning("ended %d processes left by an earlier run", len(killed))
+    return len(killed)
 
 
 def end_processes(processes: list[psutil.Process], grace_s: float = 3.0) -> None:

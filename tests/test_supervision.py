@@ -74,7 +74,9 @@ def test_restart_intensity_exceeded_marks_conversation_failed_and_answers_with_f
     text(actor_system, clinic_id, "hi")
     budget = actor_system.settings.supervision.conversation_restarts
     for _ in range(budget + 1):
-        pid = wait_until(lambda: (c := conversation(actor_system)) and c.state == "running" and c.pid)
+        pid = wait_until(
+            lambda: (c := conversation(actor_system)) and c.state == "running" and c.pid
+        )
         os.kill(pid, signal.SIGKILL)
         wait_until(lambda p=pid: conversation(actor_system).pid != p)
     failed = wait_until(lambda: (c := conversation(actor_system)) and c.state == "failed" and c)
@@ -90,7 +92,9 @@ def test_hung_conversation_actor_is_killed_and_replaced(actor_system, database):
     os.kill(hung.pid, signal.SIGSTOP)  # alive but answering nothing: a hang
 
     replaced = wait_until(
-        lambda: (c := conversation(actor_system)) and c.pid != hung.pid and c.state == "running" and c
+        lambda: (
+            (c := conversation(actor_system)) and c.pid != hung.pid and c.state == "running" and c
+        )
     )
 
     assert replaced.last_exit == "hung"
@@ -127,9 +131,11 @@ def test_killed_service_actor_is_restarted_and_answers_again(actor_system, datab
     crm = actor_system.actors()["service:crm"]
     os.kill(crm.pid, signal.SIGKILL)
     restarted = wait_until(
-        lambda: (c := actor_system.actors()["service:crm"]).pid != crm.pid
-        and c.state == "running"
-        and c
+        lambda: (
+            (c := actor_system.actors()["service:crm"]).pid != crm.pid
+            and c.state == "running"
+            and c
+        )
     )
     assert restarted.restarts == 1
     reply = actor_system.ask(

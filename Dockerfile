@@ -1,0 +1,23 @@
+# VRAI receptionist backend. The container listens on 0.0.0.0 inside its own network namespace;
+# Thespian's transport still binds to loopback (VRAI_ACTOR_HOST), never published.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    VRAI_DATA_DIR=/data HOST=0.0.0.0 PORT=8080
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY actors/ actors/
+COPY gateway/ gateway/
+COPY store/ store/
+COPY kb/ kb/
+COPY supervisor.py .
+
+RUN useradd --create-home --uid 10001 vrai && mkdir -p /data && chown vrai /data
+USER vrai
+VOLUME /data
+EXPOSE 8080
+
+CMD ["sh", "-c", "python supervisor.py seed-demo --if-empty && exec python supervisor.py serve"]

@@ -1,0 +1,93 @@
+"""One JSON error shape for everything that goes wrong, and request ids on every answer."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.app import create_app
+from gateway.errors import ApiError, read_json
+from tests.helpers import http, serve_app
+
+
+class NoBridge:
+    """The app without an actor system: enough for routes that never ask an actor."""
+
+    def start_listener(self, loop, deliver):
+        pass
+
+    def close(self):
+        pass
+
+
+def app_with_extra_routes(settings):
+    app = create_app(settings, NoBridge())
+
+    async def boom(request):
+        raise RuntimeError("a bug")
+
+    async def echo(request):
+        return web.json_response(await read_json(request))
+
+    async def conflict(request):
+        raise ApiError(409, "conflict", "that slot was just taken")
+
+    app.router.add_get("/test/boom", boom)
+    app.router.add_post("/test/echo", echo)
+    app.router.add_get("/test/conflict", conflict)
+    return app
+
+
+def test_unexpected_exception_is_a_json_500_with_request_id(settings, database):
+    with serve_app(app_with_extra_routes(settings)) as url:
+        status, headers, body = http("GET", url + "/test/boom")
+    assert status == 500
+    assert body["error"]["code"] == "internal"
+    assert "a bug" not in body["error"]["message"]  # internals are logged, not shown
+    assert headers["X-Request-ID"]
+
+
+def test_unknown_route_and_wrong_method_are_json(settings, database):
+    with serve_app(app_with_extra_routes(settings)) as url:
+        assert http("GET", url + "/nope")[2]["error"]["code"] == "not_found"
+        status, _, body = http("DELETE", url + "/healthz")
+    assert status == 405 and body["error"]["code"] == "method_not_allowed"
+
+
+def test_malformed_json_body_is_400_and_wrong_type_is_415(settings, database):
+    with serve_app(app_with_extra_routes(settings)) as url:
+        status, _, body = http("POST", url + "/test/echo", body=b"{not json")
+        assert (status, body["error"]["code"]) == (400, "invalid_json")
+        status, _, body = http("POST", url + "/test/echo", body=b"[1, 2]")
+        assert (status, body["error"]["code"]) == (400, "invalid")
+        status, _, _ = http(
+            "POST", url + "/test/echo", body=b"a=1", headers={"Content-Type": "text/plain"}
+        )
+        assert status == 415
+
+
+def test_body_over_the_limit_is_413_json(settings, database):
+    with serve_app(app_with_extra_routes(settings)) as url:
+        status, _, body = http("POST", url + "/test/echo", body=b'"' + b"x" * (2 << 20) + b'"')
+    assert status == 413 and body["error"]["code"] == "too_large"
+
+
+def test_api_errors_keep_their_status_and_code(settings, database):
+    with serve_app(app_with_extra_routes(settings)) as url:
+        status, headers, body = http("GET", url + "/test/conflict", headers={"X-Request-ID": "r1"})
+    assert status == 409
+    assert body == {"error": {"code": "conflict", "message": "that slot was just taken"}}
+    assert headers["X-Request-ID"] == "r1"
+
+
+def test_readyz_is_503_when_the_actor_system_is_not_there(settings, database):
+    class DeadBridge(NoBridge):
+        async def ask_root(self, message, timeout_s=None):
+            from gateway.bridge import ActorUnavailable
+
+            raise ActorUnavailable("down")
+
+    with serve_app(create_app(settings, DeadBridge())) as url:
+        status, _, body = http("GET", url + "/readyz")
+        assert http("GET", url + "/healthz")[0] == 200
+    assert status == 503
+    assert body["checks"] == {"actors": "down", "database": "ok"}

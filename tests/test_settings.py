@@ -1,0 +1,60 @@
+"""Configuration is validated at start and names every problem at once."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from store.settings import ConfigError, load_settings
+
+
+def test_embedded_defaults_need_no_keys(tmp_path):
+    settings = load_settings({"VRAI_DATA_DIR": str(tmp_path)})
+    assert settings.host == "127.0.0.1" and settings.actor_host == "127.0.0.1"
+    assert settings.port == 8080 and settings.admin_port == 18080
+    assert settings.public_base_url == "http://127.0.0.1:8080"
+    assert settings.jwt_secret and settings.telnyx_public_key
+    assert settings.embedded_telnyx
+
+
+def test_generated_secrets_are_private_and_kept_across_starts(tmp_path):
+    first = load_settings({"VRAI_DATA_DIR": str(tmp_path)})
+    second = load_settings({"VRAI_DATA_DIR": str(tmp_path)})
+    assert first.jwt_secret == second.jwt_secret
+    assert first.telnyx_public_key == second.telnyx_public_key
+    mode = stat.S_IMODE((tmp_path / "jwt_secret").stat().st_mode)
+    assert mode == 0o600
+    assert stat.S_IMODE(first.dev_signing_key_path.stat().st_mode) == 0o600
+
+
+def test_half_configured_integrations_name_every_missing_variable(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        load_settings(
+            {"VRAI_DATA_DIR": str(tmp_path), "TELNYX_API_KEY": "KEY", "STRIPE_WEBHOOK_SECRET": "w"}
+        )
+    assert "TELNYX_PUBLIC_KEY is required when TELNYX_API_KEY is set" in str(error.value)
+    assert "STRIPE_API_KEY is required when STRIPE_WEBHOOK_SECRET is set" in str(error.value)
+    assert len(error.value.problems) == 2
+
+
+def test_malformed_values_are_named(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        load_settings(
+            {
+                "VRAI_DATA_DIR": str(tmp_path),
+                "PORT": "eighty",
+                "DATABASE_URL": "mysql://x",
+                "GOOGLE_SERVICE_ACCOUNT_FILE": str(tmp_path / "missing.json"),
+                "TELNYX_API_KEY": "k",
+                "TELNYX_PUBLIC_KEY": "not-base64-key",
+            }
+        )
+    text = str(error.value)
+    for name in ("PORT", "DATABASE_URL", "GOOGLE_SERVICE_ACCOUNT_FILE", "TELNYX_PUBLIC_KEY"):
+        assert name in text
+
+
+def test_explicit_jwt_secret_wins_over_the_generated_one(tmp_path):
+    settings = load_settings({"VRAI_DATA_DIR": str(tmp_path), "JWT_SECRET": "s" * 40})
+    assert settings.jwt_secret == "s" * 40

@@ -1,0 +1,141 @@
+"""Schema and constraints: bad data is refused by the database, never half-written."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from peewee import IntegrityError
+
+from store.db import db, write
+from store.migrations import current_version, latest_version, migrate
+from store.models import (
+    ALL_MODELS,
+    Appointment,
+    Clinic,
+    Customer,
+    Provider,
+    Service,
+    WebhookEvent,
+)
+
+UTC_NOON = datetime(2026, 12, 1, 20, 0).astimezone()
+
+
+def glow():
+    return Clinic.get(Clinic.phone == "+15550100001")
+
+
+def test_sqlite_runs_wal_with_foreign_keys_and_a_busy_timeout(database):
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_migrations_are_recorded_and_idempotent(database):
+    assert current_version(db.obj) == latest_version()
+    assert migrate() == []
+
+
+def test_every_tenant_owned_table_carries_its_clinic(database):
+    global_tables = {"clinic", "webhook_event", "dashboard_event"}
+    for model in ALL_MODELS:
+        if model._meta.table_name in global_tables:
+            continue
+        assert "clinic" in model._meta.fields, model.__name__
+
+
+def test_two_clinics_cannot_share_a_phone_number(database):
+    with pytest.raises(IntegrityError), write():
+        Clinic.create(name="Copy", phone="+15550100001", timezone="UTC")
+
+
+def test_service_duration_must_be_positive(database):
+    with pytest.raises(IntegrityError), write():
+        Service.create(clinic=glow(), name="Zero", duration_min=0)
+
+
+def test_unknown_appointment_status_is_refused(database):
+    clinic = glow()
+    with write():
+        customer = Customer.create(clinic=clinic, phone="+15555550123")
+    with pytest.raises(IntegrityError), write():
+        Appointment.create(
+            clinic=clinic,
+            customer=customer,
+            service=Service.get(Service.clinic == clinic),
+            provider=Provider.get(Provider.clinic == clinic),
+            start_at=UTC_NOON,
+            end_at=UTC_NOON + timedelta(minutes=30),
+            status="maybe",
+        )
+
+
+def test_naive_datetimes_are_refused(database):
+    clinic = glow()
+    with write():
+        customer = Customer.create(clinic=clinic, phone="+15555550123")
+    with pytest.raises(ValueError, match="naive"), write():
+        Appointment.create(
+            clinic=clinic,
+            customer=customer,
+            service=Service.get(Service.clinic == clinic),
+            provider=Provider.get(Provider.clinic == clinic),
+            start_at=datetime(2026, 12, 1, 12, 0),
+            end_at=datetime(2026, 12, 1, 12, 30),
+            status="booked",
+        )
+
+
+def test_datetimes_come_back_as_aware_utc(database):
+    clinic = glow()
+    with write():
+        customer = Customer.create(clinic=clinic, phone="+15555550123")
+    loaded = Customer.get_by_id(customer.id)
+    assert loaded.created_at.utcoffset() == timedelta(0)
+
+
+def test_a_failed_write_leaves_nothing_behind(database):
+    clinic = glow()
+    with pytest.raises(IntegrityError), write():
+        Customer.create(clinic=clinic, phone="+15555550777")
+        Customer.create(clinic=clinic, phone="+15555550777")  # duplicate: whole write rolls back
+    assert not Customer.select().where(Customer.phone == "+15555550777").exists()
+
+
+def test_foreign_keys_are_enforced(database):
+    with pytest.raises(IntegrityError), write():
+        Customer.create(clinic=9999, phone="+15555550123")
+
+
+def test_a_webhook_event_id_is_stored_once(database):
+    with write():
+        WebhookEvent.create(provider="telnyx", event_id="evt-1", event_type="message.received")
+    with pytest.raises(IntegrityError), write():
+        WebhookEvent.create(provider="telnyx", event_id="evt-1", event_type="message.received")
+
+
+def test_concurrent_writers_in_separate_processes_never_see_database_is_locked(database, settings):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        results = pool.starmap(
+            _write_many, [(str(settings.database_path), n, 50) for n in range(4)]
+        )
+    assert results == [50, 50, 50, 50]
+    assert Customer.select().count() == 200
+
+
+def _write_many(path: str, worker: int, count: int) -> int:
+    from pathlib import Path
+
+    from store.db import open_database
+    from store.db import write as write_
+    from store.models import Customer as C
+
+    open_database(Path(path))
+    for i in range(count):
+        with write_():
+            C.create(clinic=1, phone=f"+1555{worker:03d}{i:04d}")
+    return count
