@@ -1,0 +1,1 @@
+"""Scheduling: the pure availability engine (see ``availability``) and its helpers."""
