@@ -251,3 +251,63 @@ class SaveCustomer:
     name: str | None = None
     email: str | None = None
     actor: str = "system"
+
+
+# ---------------------------------------------------------------------------- knowledge
+
+
+@dataclass(frozen=True)
+class KbSearch:
+    corr: str
+    clinic_id: int
+    query: str
+    k: int = 5
+
+
+@dataclass(frozen=True)
+class KbAnswer:
+    """A grounded answer: the best passage and its sources, or found=False (ask staff)."""
+
+    corr: str
+    clinic_id: int
+    question: str
+
+
+@dataclass(frozen=True)
+class KbIngest:
+    """Create (document_id None) or replace a document; chunks are replaced atomically."""
+
+    corr: str
+    clinic_id: int
+    title: str | None
+    text: str | None
+    document_id: int | None = None
+    source: str = "staff"
+
+
+@dataclass(frozen=True)
+class KbDelete:
+    corr: str
+    clinic_id: int
+    document_id: int
+
+
+@dataclass(frozen=True)
+class KbList:
+    corr: str
+    clinic_id: int
+
+
+@dataclass(frozen=True)
+class KbGet:
+    corr: str
+    clinic_id: int
+    document_id: int
+
+
+@dataclass(frozen=True)
+class ClassifyIntent:
+    """Intents of one customer message by similarity to example phrases (local brain)."""
+
+    corr: str
+    text: str

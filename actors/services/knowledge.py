@@ -1,9 +1,106 @@
-"""Knowledge: search and grounded answers over each clinic's documents."""
+"""Knowledge: search and grounded answers over each clinic's documents.
+
+The only process that holds the embedding model (conversation actors ask it instead of loading
+their own copy), so it also classifies intents for the local brain. The model loads on first use.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+
+from actors.messages import (
+    INVALID,
+    NOT_FOUND,
+    UNAVAILABLE,
+    ClassifyIntent,
+    KbAnswer,
+    KbDelete,
+    KbGet,
+    KbIngest,
+    KbList,
+    KbSearch,
+)
 from actors.services.base import ServiceActor
+from kb.embedders import make_embedder
+from kb.service import Invalid, KbError, KnowledgeBase, NotFound
+
+CATEGORY = {NotFound: NOT_FOUND, Invalid: INVALID}
+
+
+def _plain(value):
+    """Dataclasses (hits, documents) as JSON-friendly dicts for the reply."""
+    if dataclasses.is_dataclass(value):
+        data = dataclasses.asdict(value)
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    return value
 
 
 class KnowledgeActor(ServiceActor):
-    """Search operations arrive with the knowledge base."""
+    def on_start(self) -> None:
+        self.kb = KnowledgeBase(
+            make_embedder(self.settings.openai_api_key, self.settings.openai_base_url)
+        )
+        self._intents = None
+
+    def _run(self, sender, request, operation) -> None:
+        try:
+            value = operation()
+        except KbError as error:
+            category = CATEGORY.get(type(error), UNAVAILABLE)
+            self.fail(sender, request, category, str(error), retryable=category == UNAVAILABLE)
+            return
+        self.ok(sender, request, value)
+
+    def receiveMsg_KbSearch(self, message: KbSearch, sender) -> None:
+        self._run(
+            sender,
+            message,
+            lambda: [
+                _plain(h) for h in self.kb.search(message.clinic_id, message.query, message.k)
+            ],
+        )
+
+    def receiveMsg_KbAnswer(self, message: KbAnswer, sender) -> None:
+        def answer():
+            result = self.kb.answer(message.clinic_id, message.question)
+            return {
+                "found": result.found,
+                "text": result.text,
+                "document_ids": list(result.document_ids),
+            }
+
+        self._run(sender, message, answer)
+
+    def receiveMsg_KbIngest(self, message: KbIngest, sender) -> None:
+        def ingest():
+            if message.document_id is None:
+                return self.kb.ingest(
+                    message.clinic_id, message.title, message.text, source=message.source
+                )
+            return self.kb.update(
+                message.clinic_id, message.document_id, title=message.title, text=message.text
+            )
+
+        self._run(sender, message, ingest)
+
+    def receiveMsg_KbDelete(self, message: KbDelete, sender) -> None:
+        self._run(sender, message, lambda: self.kb.delete(message.clinic_id, message.document_id))
+
+    def receiveMsg_KbList(self, message: KbList, sender) -> None:
+        self._run(
+            sender, message, lambda: [_plain(d) for d in self.kb.list_documents(message.clinic_id)]
+        )
+
+    def receiveMsg_KbGet(self, message: KbGet, sender) -> None:
+        self._run(
+            sender,
+            message,
+            lambda: _plain(self.kb.get_document(message.clinic_id, message.document_id)),
+        )
+
+    def receiveMsg_ClassifyIntent(self, message: ClassifyIntent, sender) -> None:
+        if self._intents is None:
+            from actors.brain.intents import EmbeddingIntentClassifier
+
+            self._intents = EmbeddingIntentClassifier(self.kb.embedder)
+        self._run(sender, message, lambda: self._intents.classify(message.text))

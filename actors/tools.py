@@ -1,0 +1,154 @@
+"""The conversation tools: one set, JSON-schema'd, for every channel and every brain.
+
+The OpenAI brains pass ``TOOLS`` to the model as they are (chat completions nests them under
+``function``; Realtime takes them flat: see ``chat_tools`` / ``realtime_tools``); the local brain
+calls the same names with the same arguments. Every result is a JSON object with ``ok``; a
+failure also has ``error`` (a stable code) and ``message`` (a friendly sentence the brain may
+relay), and, where it helps, ``alternatives`` (slots to offer instead).
+
+Times are ISO 8601 with the clinic's UTC offset (e.g. ``2026-12-01T14:00:00-08:00``).
+
+Error codes: ``service_unknown``, ``service_ambiguous`` (with ``options``), ``provider_unknown``,
+``provider_does_not_offer_service``, ``invalid_time``, ``in_past``, ``too_soon``,
+``beyond_horizon``, ``clinic_closed``, ``outside_hours``, ``off_grid``, ``provider_unavailable``,
+``slot_taken``, ``daily_cap_reached``, ``no_resource``, ``customer_overlap``, ``name_required``,
+``phone_invalid``, ``not_found``, ``too_late_to_cancel`` (never blocks: the deposit is kept),
+``unavailable`` (a service is down: try again or take a message).
+"""
+
+from __future__ import annotations
+
+import copy
+
+_SERVICE = {"type": "string", "description": "Service name as the customer said it"}
+_PROVIDER = {"type": "string", "description": "Provider name, if the customer asked for one"}
+_START = {"type": "string", "description": "ISO 8601 start with the clinic's UTC offset"}
+
+TOOLS: list[dict] = [
+    {
+        "name": "check_availability",
+        "description": "Next free appointment slots for a service, optionally for one provider, "
+        "one day (YYYY-MM-DD, clinic time) or part of day.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "service": _SERVICE,
+                "provider": _PROVIDER,
+                "date": {"type": "string", "description": "YYYY-MM-DD in the clinic's time zone"},
+                "part_of_day": {"type": "string", "enum": ["morning", "afternoon", "evening"]},
+                "near": {"type": "string", "description": "ISO time to search around"},
+            },
+            "required": ["service"],
+            "additionalProperties": False,
+        },
+        # -> {"ok", "service", "slots": [{"start", "end", "provider", "label"}]}
+    },
+    {
+        "name": "book_appointment",
+        "description": "Book a slot the customer has explicitly confirmed.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "service": _SERVICE,
+                "start": _START,
+                "provider": _PROVIDER,
+                "customer_name": {"type": "string", "description": "The customer's full name"},
+                "notes": {"type": "string"},
+            },
+            "required": ["service", "start", "customer_name"],
+            "additionalProperties": False,
+        },
+        # -> {"ok", "appointment": {"id", "service", "provider", "start", "end", "status",
+        #     "label"}, "deposit": {"required", "amount", "status", "link"}}
+    },
+    {
+        "name": "reschedule_appointment",
+        "description": "Move the customer's appointment to a new confirmed start.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "appointment_id": {
+                    "type": "integer",
+                    "description": "Which appointment; omit when the customer has only one",
+                },
+                "new_start": _START,
+                "provider": _PROVIDER,
+            },
+            "required": ["new_start"],
+            "additionalProperties": False,
+        },
+    },
+    {
+        "name": "cancel_appointment",
+        "description": "Cancel the customer's appointment (deposit refunded per clinic policy).",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "appointment_id": {"type": "integer"},
+                "reason": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+        # -> {"ok", "appointment": {...}, "deposit": "refunded"|"kept"|"none"}
+    },
+    {
+        "name": "list_my_appointments",
+        "description": "The customer's upcoming appointments.",
+        "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
+        # -> {"ok", "appointments": [{"id", "service", "provider", "start", "label", "status"}]}
+    },
+    {
+        "name": "answer_question",
+        "description": "Answer a question from the clinic's own documents (prices, preparation, "
+        "aftercare, hours, parking, insurance, policies). Never guess beyond them.",
+        "parameters": {
+            "type": "object",
+            "properties": {"question": {"type": "string"}},
+            "required": ["question"],
+            "additionalProperties": False,
+        },
+        # -> {"ok", "found", "answer", "sources": [document ids]}
+    },
+    {
+        "name": "take_message",
+        "description": "Leave a message for the clinic's staff (they reply by text or call).",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string"},
+                "urgent": {"type": "boolean"},
+            },
+            "required": ["message"],
+            "additionalProperties": False,
+        },
+    },
+    {
+        "name": "transfer_to_staff",
+        "description": "Hand the conversation to a person at the clinic.",
+        "parameters": {
+            "type": "object",
+            "properties": {"reason": {"type": "string"}},
+            "required": ["reason"],
+            "additionalProperties": False,
+        },
+        # -> {"ok", "staff_phone", "action": "transfer"}
+    },
+    {
+        "name": "end_conversation",
+        "description": "End the conversation after saying goodbye.",
+        "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
+        # -> {"ok", "action": "end_call"}
+    },
+]
+
+TOOL_NAMES = tuple(tool["name"] for tool in TOOLS)
+
+
+def chat_tools() -> list[dict]:
+    """The chat-completions shape: ``{"type": "function", "function": {...}}``."""
+    return [{"type": "function", "function": copy.deepcopy(tool)} for tool in TOOLS]
+
+
+def realtime_tools() -> list[dict]:
+    """The Realtime shape: flat ``{"type": "function", "name", "description", "parameters"}``."""
+    return [{"type": "function", **copy.deepcopy(tool)} for tool in TOOLS]

@@ -1,0 +1,95 @@
+"""Knowledge-base documents and search for the token's clinic."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from actors.messages import KbDelete, KbGet, KbIngest, KbList, KbSearch, new_corr
+from gateway import keys
+from gateway.auth import roles
+from gateway.errors import ApiError, read_json
+from gateway.routes.common import call, int_param, path_id
+
+routes = web.RouteTableDef()
+
+INGEST_TIMEOUT_S = 120.0  # a long document is embedded before it is stored
+
+
+def _text_field(body: dict, name: str, required: bool) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, "invalid", f"{name} must be a non-empty string")
+    return value
+
+
+@routes.post("/api/kb/documents")
+@roles("admin", "staff")
+async def create_document(request: web.Request) -> web.Response:
+    """Add a document (Markdown, plain text or Q:/A: pairs) to the clinic's knowledge base."""
+    body = await read_json(request)
+    title, text = _text_field(body, "title", True), _text_field(body, "text", True)
+    message = KbIngest(new_corr(), request[keys.CLINIC_ID], title, text)
+    document_id = await call(request, "knowledge", message, INGEST_TIMEOUT_S)
+    return web.json_response({"id": document_id}, status=201)
+
+
+@routes.get("/api/kb/documents")
+@roles("admin", "staff")
+async def list_documents(request: web.Request) -> web.Response:
+    """The clinic's knowledge-base documents (without their text)."""
+    items = await call(request, "knowledge", KbList(new_corr(), request[keys.CLINIC_ID]))
+    return web.json_response({"items": items})
+
+
+@routes.get("/api/kb/documents/{id}")
+@roles("admin", "staff")
+async def get_document(request: web.Request) -> web.Response:
+    """One document with its text."""
+    message = KbGet(new_corr(), request[keys.CLINIC_ID], path_id(request))
+    return web.json_response(await call(request, "knowledge", message))
+
+
+@routes.put("/api/kb/documents/{id}")
+@roles("admin", "staff")
+async def update_document(request: web.Request) -> web.Response:
+    """Replace a document's title and/or text; its passages are replaced atomically."""
+    document_id = path_id(request)
+    body = await read_json(request)
+    title, text = _text_field(body, "title", False), _text_field(body, "text", False)
+    if title is None and text is None:
+        raise ApiError(400, "invalid", "send a title and/or a text")
+    message = KbIngest(new_corr(), request[keys.CLINIC_ID], title, text, document_id)
+    await call(request, "knowledge", message, INGEST_TIMEOUT_S)
+    return web.json_response({"id": document_id})
+
+
+@routes.delete("/api/kb/documents/{id}")
+@roles("admin", "staff")
+async def delete_document(request: web.Request) -> web.Response:
+    """Delete a document and its passages."""
+    message = KbDelete(new_corr(), request[keys.CLINIC_ID], path_id(request))
+    await call(request, "knowledge", message)
+    return web.Response(status=204)
+
+
+@routes.get("/api/kb/search")
+@roles("admin", "staff", "ops")
+async def search(request: web.Request) -> web.Response:
+    """Semantic + keyword search of the clinic's documents, with scores and sources."""
+    query = request.query.get("q", "").strip()
+    if not query:
+        raise ApiError(400, "invalid", "q (the search text) is required")
+    k = int_param(request.query.get("k"), "k", 5, 1, 50)
+    hits = await call(request, "knowledge", KbSearch(new_corr(), request[keys.CLINIC_ID], query, k))
+    results = [
+        {
+            "document_id": h["document_id"],
+            "title": h["title"],
+            "text": h["text"],
+            "score": round(h["score"], 4),
+        }
+        for h in hits
+    ]
+    return web.json_response({"results": results})
