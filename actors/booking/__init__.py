@@ -1,0 +1,1 @@
+"""Booking: the clinic calendar from the database and the booking state machine."""

@@ -1,0 +1,516 @@
+"""The booking state machine: every checkpoint of DESIGN.md section 5, in order, then one write.
+
+A request passes ``BOOKING_CHECKPOINTS`` top to bottom; the first that fails answers with its
+own code and a friendly message (and, for time problems, the nearest alternatives). The final
+write happens in one immediate transaction that re-reads the calendar and re-checks the slot,
+so of N concurrent attempts at one slot exactly one wins and the others get alternatives. Every
+change writes an audit row and a dashboard event in the same transaction; a retried request
+with the same idempotency key returns the first result and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+
+from actors.booking import policy
+from actors.booking.calendar_view import load_calendar
+from actors.booking.catalog import find_provider, find_service
+from actors.scheduling.availability import Availability, Reason, Slot
+from store.customers import save_customer
+from store.db import is_sqlite, write
+from store.events import record_event
+from store.fields import utcnow
+from store.models import (
+    Appointment,
+    AuditLog,
+    Clinic,
+    Customer,
+    Provider,
+    ProviderService,
+    Reminder,
+    Service,
+)
+
+log = logging.getLogger("vrai.booking")
+
+REASON_MESSAGES = {
+    Reason.IN_PAST: "That time has already passed.",
+    Reason.TOO_SOON: "That's sooner than we can book; we need a little more notice.",
+    Reason.BEYOND_HORIZON: "That's further out than we book.",
+    Reason.OFF_GRID: "Appointments start on the quarter hour.",
+    Reason.PROVIDER_DOES_NOT_OFFER_SERVICE: "That provider doesn't offer this service.",
+    Reason.CLINIC_CLOSED: "We're closed that day.",
+    Reason.OUTSIDE_HOURS: "That's outside our opening hours.",
+    Reason.PROVIDER_UNAVAILABLE: "That provider is away then.",
+    Reason.DAILY_CAP_REACHED: "That provider is fully booked that day.",
+    Reason.SLOT_TAKEN: "That time is already taken.",
+    Reason.NO_RESOURCE: "The room for that service is booked then.",
+}
+
+
+class BookingError(Exception):
+    """A checkpoint failed: ``code`` is stable, ``message`` is fit to tell the customer."""
+
+    def __init__(self, code: str, message: str, alternatives=(), options=()):
+        super().__init__(message)
+        self.code, self.message = code, message
+        self.alternatives = list(alternatives)
+        self.options = list(options)
+
+    def as_result(self) -> dict:
+        result = {"ok": False, "error": self.code, "message": self.message}
+        if self.alternatives:
+            result["alternatives"] = self.alternatives
+        if self.options:
+            result["options"] = self.options
+        return result
+
+
+@dataclass
+class BookingRequest:
+    clinic_id: int
+    service: str | int
+    start: datetime | str
+    customer_phone: str
+    customer_name: str | None = None
+    provider: str | int | None = None
+    source: str = "staff"
+    actor: str = "staff"
+    idempotency_key: str | None = None
+    notes: str = ""
+    # resolved by the checkpoints
+    clinic: Clinic | None = None
+    service_row: object = None
+    provider_row: object = None
+    start_at: datetime | None = None
+    customer: Customer | None = None
+    exclude_appointment: int | None = None
+    context: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------- checkpoints
+
+
+def _clinic(req: BookingRequest, now: datetime) -> None:
+    req.clinic = Clinic.get_or_none(Clinic.id == req.clinic_id)
+    if req.clinic is None:
+        raise BookingError("not_found", "Unknown clinic.")
+
+
+def _service_known(req: BookingRequest, now: datetime) -> None:
+    matches = find_service(req.clinic, req.service)
+    if not matches:
+        offered = Service.select().where((Service.clinic == req.clinic) & Service.active)
+        names = ", ".join(s.name for s in offered)
+        raise BookingError("service_unknown", f"We don't offer that. We offer: {names}.")
+    if len(matches) > 1:
+        raise BookingError(
+            "service_ambiguous",
+            "Which one do you mean: " + " or ".join(s.name for s in matches) + "?",
+            options=[s.name for s in matches],
+        )
+    req.service_row = matches[0]
+
+
+def _provider_offers(req: BookingRequest, now: datetime) -> None:
+    if req.provider in (None, "", "any"):
+        return
+    provider = find_provider(req.clinic, req.provider)
+    if provider is None:
+        names = ", ".join(p.name for p in Provider.select().where(Provider.clinic == req.clinic))
+        raise BookingError("provider_unknown", f"We don't have that provider. Ours: {names}.")
+    offers = ProviderService.select().where(
+        (ProviderService.provider == provider) & (ProviderService.service == req.service_row)
+    )
+    if not offers.exists():
+        raise BookingError(
+            "provider_does_not_offer_service",
+            f"{provider.name} doesn't do {req.service_row.name}.",
+        )
+    req.provider_row = provider
+
+
+def _time_understood(req: BookingRequest, now: datetime) -> None:
+    start = req.start
+    if isinstance(start, str):
+        try:
+            start = datetime.fromisoformat(start)
+        except ValueError:
+            raise BookingError("invalid_time", "I couldn't read that time.") from None
+    if start.tzinfo is None:  # a wall-clock time is read in the clinic's zone
+        start = start.replace(tzinfo=ZoneInfo(req.clinic.timezone))
+    req.start_at = start
+
+
+def _slot_bookable(req: BookingRequest, now: datetime) -> None:
+    """In the past, too soon, beyond the horizon, closed, out of hours, taken, capped."""
+    availability = Availability(load_calendar(req.clinic, now, req.exclude_appointment))
+    provider_id = req.provider_row.id if req.provider_row else None
+    check = availability.check_slot(
+        req.service_row.id, req.start_at, now=now, provider_id=provider_id
+    )
+    if not check.ok:
+        nearest = availability.nearest_slots(
+            req.service_row.id, req.start_at, 3, now=now, provider_id=provider_id
+        )
+        raise BookingError(
+            check.reason.value,
+            REASON_MESSAGES.get(check.reason, "That time isn't available."),
+            alternatives=[slot_dict(s, req.clinic) for s in nearest],
+        )
+    req.context["slot"] = check.slot
+
+
+def _phone_valid(req: BookingRequest, now: datetime) -> None:
+    try:
+        parsed = phonenumbers.parse(req.customer_phone, None)
+        valid = phonenumbers.is_valid_number(parsed) or phonenumbers.is_possible_number(parsed)
+    except phonenumbers.NumberParseException:
+        valid = False
+    if not valid or not req.customer_phone.startswith("+"):
+        raise BookingError("phone_invalid", "That phone number doesn't look right.")
+
+
+def _customer_known(req: BookingRequest, now: datetime) -> None:
+    """A returning customer is recognised by phone; a new one must give a name."""
+    req.customer = Customer.get_or_none(
+        (Customer.clinic == req.clinic) & (Customer.phone == req.customer_phone)
+    )
+    known_name = req.customer.name if req.customer else None
+    if not (req.customer_name or known_name):
+        raise BookingError("name_required", "What name should I put the booking under?")
+
+
+def _no_overlap(req: BookingRequest, now: datetime) -> None:
+    if req.customer is None:
+        return
+    slot = req.context["slot"]
+    clash = Appointment.select().where(
+        (Appointment.customer == req.customer)
+        & (Appointment.status.in_(("booked", "pending_deposit")))
+        & (Appointment.start_at < slot.end_utc)
+        & (Appointment.end_at > slot.start_utc)
+    )
+    if req.exclude_appointment is not None:
+        clash = clash.where(Appointment.id != req.exclude_appointment)
+    if clash.exists():
+        raise BookingError("customer_overlap", "You already have an appointment at that time.")
+
+
+BOOKING_CHECKPOINTS: list[tuple[str, Callable[[BookingRequest, datetime], None]]] = [
+    ("clinic exists", _clinic),
+    ("service known and offered", _service_known),
+    ("provider, if asked for, offers it", _provider_offers),
+    ("date and time understood in the clinic's time zone", _time_understood),
+    ("phone valid (E.164)", _phone_valid),
+    ("not past, notice, horizon, open, in hours, fits, free, capped", _slot_bookable),
+    ("returning customer recognised, name captured", _customer_known),
+    ("customer has no overlapping appointment", _no_overlap),
+]
+
+
+def run_checkpoints(req: BookingRequest, now: datetime) -> None:
+    for _name, check in BOOKING_CHECKPOINTS:
+        check(req, now)
+
+
+# ---------------------------------------------------------------------------- operations
+
+
+def book(req: BookingRequest, now: datetime | None = None) -> dict:
+    """Run every checkpoint, then write atomically. Returns the tool-shaped result."""
+    now = now or utcnow()
+    if req.idempotency_key:
+        done = Appointment.get_or_none(Appointment.idempotency_key == req.idempotency_key)
+        if done is not None:
+            return booked_result(done)
+    run_checkpoints(req, now)  # cheap, outside the lock: most failures end here
+    with write():
+        _lock_clinic(req.clinic_id)
+        if req.idempotency_key:
+            done = Appointment.get_or_none(Appointment.idempotency_key == req.idempotency_key)
+            if done is not None:
+                return booked_result(done)
+        _slot_bookable(req, now)  # again, inside the write lock: the race is decided here
+        _no_overlap(req, now)
+        customer, _ = save_customer(
+            req.clinic.id, req.customer_phone, req.customer_name, None, req.actor
+        )
+        slot: Slot = req.context["slot"]
+        deposit_cents = req.service_row.deposit_cents
+        appointment = Appointment.create(
+            clinic=req.clinic,
+            customer=customer,
+            service=req.service_row,
+            provider=slot.provider_id,
+            resource=slot.resource_id,
+            start_at=slot.start_utc,
+            end_at=slot.end_utc,
+            status="booked",
+            source=req.source,
+            idempotency_key=req.idempotency_key,
+            notes=req.notes,
+        )
+        if deposit_cents:
+            policy.record_deposit(appointment, deposit_cents, req.clinic.currency)
+        _remind(appointment, now)
+        _audit(appointment, req.actor, "appointment.book", {"start": slot.start.isoformat()})
+        record_event(req.clinic.id, "appointment.booked", {"appointment_id": appointment.id})
+    return booked_result(appointment)
+
+
+def reschedule(
+    clinic_id: int,
+    appointment_id: int,
+    new_start: datetime | str,
+    actor: str,
+    provider: str | int | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> dict:
+    now = now or utcnow()
+    appointment = _appointment(clinic_id, appointment_id)
+    if appointment.status not in ("booked", "pending_deposit"):
+        raise BookingError("not_found", "That appointment isn't active any more.")
+    if idempotency_key and _already_done(idempotency_key):
+        return booked_result(Appointment.get_by_id(appointment_id))
+    req = BookingRequest(
+        clinic_id=clinic_id,
+        service=appointment.service_id,
+        start=new_start,
+        customer_phone=appointment.customer.phone,
+        customer_name=appointment.customer.name,
+        provider=provider if provider is not None else appointment.provider_id,
+        actor=actor,
+        exclude_appointment=appointment.id,
+    )
+    run_checkpoints(req, now)
+    with write():
+        _lock_clinic(clinic_id)
+        _slot_bookable(req, now)
+        _no_overlap(req, now)
+        slot: Slot = req.context["slot"]
+        old = appointment.start_at
+        appointment.start_at, appointment.end_at = slot.start_utc, slot.end_utc
+        appointment.provider = slot.provider_id
+        appointment.resource = slot.resource_id
+        appointment.updated_at = utcnow()
+        appointment.version += 1
+        appointment.save()
+        Reminder.update(status="cancelled").where(
+            (Reminder.appointment == appointment) & (Reminder.status == "pending")
+        ).execute()
+        _remind(appointment, now)
+        _audit(
+            appointment,
+            actor,
+            "appointment.reschedule",
+            {"from": old.isoformat(), "to": slot.start_utc.isoformat()},
+        )
+        if idempotency_key:
+            _mark_done(idempotency_key, clinic_id, appointment.id)
+        record_event(clinic_id, "appointment.moved", {"appointment_id": appointment.id})
+    return booked_result(appointment)
+
+
+def cancel(
+    clinic_id: int,
+    appointment_id: int,
+    actor: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> dict:
+    """Soft cancel with reason and actor; the deposit is refunded or kept by policy."""
+    now = now or utcnow()
+    with write():
+        appointment = _appointment(clinic_id, appointment_id)
+        if appointment.status == "cancelled":  # a retried cancel changes nothing
+            return cancelled_result(appointment, policy.deposit_outcome(appointment))
+        if appointment.status not in ("booked", "pending_deposit"):
+            raise BookingError("not_found", "That appointment isn't active any more.")
+        appointment.status = "cancelled"
+        appointment.cancel_reason = reason or None
+        appointment.cancelled_by = actor
+        appointment.cancelled_at = now
+        appointment.updated_at = now
+        appointment.version += 1
+        appointment.save()
+        outcome = policy.settle_deposit_on_cancel(appointment, now)
+        Reminder.update(status="cancelled").where(
+            (Reminder.appointment == appointment) & (Reminder.status == "pending")
+        ).execute()
+        _audit(appointment, actor, "appointment.cancel", {"reason": reason, "deposit": outcome})
+        record_event(
+            clinic_id,
+            "appointment.cancelled",
+            {"appointment_id": appointment.id, "deposit": outcome},
+        )
+    return cancelled_result(appointment, outcome)
+
+
+def upcoming_for(clinic_id: int, phone: str, now: datetime | None = None) -> list[Appointment]:
+    now = now or utcnow()
+    return list(
+        Appointment.select()
+        .join(Customer)
+        .where(
+            (Appointment.clinic == clinic_id)
+            & (Customer.phone == phone)
+            & (Appointment.status.in_(("booked", "pending_deposit")))
+            & (Appointment.end_at > now)
+        )
+        .order_by(Appointment.start_at)
+    )
+
+
+def availability(
+    clinic_id: int,
+    service: str | int,
+    now: datetime | None = None,
+    provider: str | int | None = None,
+    day=None,
+    part_of_day=None,
+    near: datetime | None = None,
+    limit: int = 3,
+) -> dict:
+    now = now or utcnow()
+    req = BookingRequest(clinic_id, service, now, "+10000000000", provider=provider)
+    _clinic(req, now)
+    _service_known(req, now)
+    _provider_offers(req, now)
+    calendar = Availability(load_calendar(req.clinic, now))
+    provider_id = req.provider_row.id if req.provider_row else None
+    if near is not None:
+        slots = calendar.nearest_slots(
+            req.service_row.id,
+            near,
+            limit,
+            now=now,
+            provider_id=provider_id,
+            part_of_day=part_of_day,
+        )
+    else:
+        slots = calendar.next_slots(
+            req.service_row.id,
+            now=now,
+            provider_id=provider_id,
+            day=day,
+            part_of_day=part_of_day,
+            limit=limit,
+        )
+    return {
+        "ok": True,
+        "service": req.service_row.name,
+        "slots": [slot_dict(s, req.clinic) for s in slots],
+    }
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _lock_clinic(clinic_id: int) -> None:
+    """SQLite's BEGIN IMMEDIATE already serialises writers; Postgres locks the clinic row."""
+    if not is_sqlite():
+        Clinic.select().where(Clinic.id == clinic_id).for_update().execute()
+
+
+def _appointment(clinic_id: int, appointment_id: int) -> Appointment:
+    appointment = Appointment.get_or_none(
+        (Appointment.id == appointment_id) & (Appointment.clinic == clinic_id)
+    )
+    if appointment is None:
+        raise BookingError("not_found", "I couldn't find that appointment.")
+    return appointment
+
+
+def _already_done(key: str) -> bool:
+    return (
+        AuditLog.select()
+        .where((AuditLog.action == "idempotency") & (AuditLog.entity_id == key))
+        .exists()
+    )
+
+
+def _mark_done(key: str, clinic_id: int, appointment_id: int) -> None:
+    AuditLog.create(
+        clinic=clinic_id,
+        actor="system",
+        action="idempotency",
+        entity="key",
+        entity_id=key,
+        data={"appointment_id": appointment_id},
+    )
+
+
+def _remind(appointment: Appointment, now: datetime) -> None:
+    due = appointment.start_at - timedelta(hours=24)
+    if due > now:
+        Reminder.create(
+            clinic=appointment.clinic_id,
+            appointment=appointment,
+            kind="appointment_reminder",
+            due_at=due,
+        )
+
+
+def _audit(appointment: Appointment, actor: str, action: str, data: dict) -> None:
+    AuditLog.create(
+        clinic=appointment.clinic_id,
+        actor=actor,
+        action=action,
+        entity="appointment",
+        entity_id=str(appointment.id),
+        data=data,
+    )
+
+
+def label(start: datetime, provider_name: str, tz: str) -> str:
+    local = start.astimezone(ZoneInfo(tz))
+    return (
+        f"{local:%a %b} {local.day}, {local:%I:%M %p}".replace(" 0", " ") + f" with {provider_name}"
+    )
+
+
+def slot_dict(slot: Slot, clinic: Clinic) -> dict:
+    provider = Provider.get_by_id(slot.provider_id)
+    return {
+        "start": slot.start.isoformat(),
+        "end": slot.end.isoformat(),
+        "provider": provider.name,
+        "label": label(slot.start, provider.name, clinic.timezone),
+    }
+
+
+def appointment_dict(appointment: Appointment) -> dict:
+    tz = ZoneInfo(appointment.clinic.timezone)
+    return {
+        "id": appointment.id,
+        "service": appointment.service.name,
+        "provider": appointment.provider.name,
+        "start": appointment.start_at.astimezone(tz).isoformat(),
+        "end": appointment.end_at.astimezone(tz).isoformat(),
+        "status": appointment.status,
+        "label": label(
+            appointment.start_at, appointment.provider.name, appointment.clinic.timezone
+        ),
+        "customer": {"name": appointment.customer.name, "phone": appointment.customer.phone},
+    }
+
+
+def booked_result(appointment: Appointment) -> dict:
+    appointment = Appointment.get_by_id(appointment.id)
+    return {
+        "ok": True,
+        "appointment": appointment_dict(appointment),
+        "deposit": policy.deposit_summary(appointment),
+    }
+
+
+def cancelled_result(appointment: Appointment, outcome: str) -> dict:
+    return {"ok": True, "appointment": appointment_dict(appointment), "deposit": outcome}

@@ -1,0 +1,78 @@
+"""Deposit policy: what a booking owes up front and what a cancellation gives back.
+
+Embedded mode has no card flow: a required deposit is recorded as ``waived`` (staff may mark it
+paid at the desk). With Stripe configured, the payments actor turns ``pending`` deposits into
+Checkout links. Cancelling at least ``refund_window_h`` before the start refunds a paid deposit;
+later, it is kept. Refunds are rows (``Refund``) written in the cancel's own transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from actors.brain.base import money
+from store.models import Appointment, Deposit, Refund
+
+
+def record_deposit(appointment: Appointment, cents: int, currency: str) -> Deposit:
+    return Deposit.create(
+        clinic=appointment.clinic_id,
+        appointment=appointment,
+        amount_cents=cents,
+        currency=currency,
+        status="waived",
+        backend="local",
+    )
+
+
+def _deposit(appointment: Appointment) -> Deposit | None:
+    return (
+        Deposit.select()
+        .where(Deposit.appointment == appointment)
+        .order_by(Deposit.id.desc())
+        .first()
+    )
+
+
+def deposit_summary(appointment: Appointment) -> dict:
+    deposit = _deposit(appointment)
+    if deposit is None:
+        return {"required": False, "amount": None, "status": "none", "link": None}
+    return {
+        "required": True,
+        "amount": money(deposit.amount_cents),
+        "status": deposit.status,
+        "link": deposit.checkout_url,
+    }
+
+
+def deposit_outcome(appointment: Appointment) -> str:
+    deposit = _deposit(appointment)
+    if deposit is None or deposit.status in ("waived", "pending", "expired"):
+        return "none"
+    return {"refunded": "refunded", "kept": "kept"}.get(deposit.status, "none")
+
+
+def settle_deposit_on_cancel(appointment: Appointment, now: datetime) -> str:
+    """Inside the cancel's transaction: refund a paid deposit if early enough, else keep it."""
+    deposit = _deposit(appointment)
+    if deposit is None or deposit.status != "paid":
+        if deposit is not None and deposit.status == "pending":
+            deposit.status = "expired"
+            deposit.save()
+        return "none"
+    window = timedelta(hours=appointment.clinic.refund_window_h)
+    if appointment.start_at - now >= window:
+        deposit.status = "refunded"
+        deposit.save()
+        Refund.create(
+            clinic=appointment.clinic_id,
+            deposit=deposit,
+            amount_cents=deposit.amount_cents,
+            status="pending" if deposit.backend == "stripe" else "recorded",
+            reason="cancelled inside the refund window",
+        )
+        return "refunded"
+    deposit.status = "kept"
+    deposit.save()
+    return "kept"
