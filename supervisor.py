@@ -320,8 +320,9 @@ def parser() -> argparse.ArgumentParser:
 
     def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--data-dir", dest="data_dir", help="data directory (VRAI_DATA_DIR)")
-        sub.set_defaults(func=func)
+        if func is not None:
+            sub.add_argument("--data-dir", dest="data_dir", help="data directory (VRAI_DATA_DIR)")
+            sub.set_defaults(func=func)
         return sub
 
     serve = add("serve", cmd_serve, "run the actor system and the gateway")
@@ -336,6 +337,9 @@ def parser() -> argparse.ArgumentParser:
     add("status", cmd_status, "list every actor of the running system")
     restart = add("restart", cmd_restart, "restart one actor by id (see status)")
     restart.add_argument("actor")
+    from gateway.simulate import add_simulate_commands
+
+    add_simulate_commands(commands, add)
     return top
 
 

@@ -89,6 +89,13 @@ class VraiActor(ActorTypeDispatcher):
                 ),
             )
 
+    def ring(self, clinic_id: int | None) -> None:
+        """Tell live dashboards of a clinic that new events are in the table (SSE streams treat
+        every push as a doorbell and read the table), without naming the event."""
+        events = self.directory.get("events")
+        if events is not None:
+            self.send(events, Published(0, clinic_id, "doorbell", {}, ""))
+
     def receiveMsg_Ping(self, message: Ping, sender) -> None:
         self.send(sender, Pong(message.seq, os.getpid(), message.corr))
 

@@ -63,6 +63,7 @@ class ConversationActor(VraiActor):
         self.state: dict = {}
         self.version = 0
         self.incarnation = 0
+        self.effects = None  # set by ``handle``: writes that must commit with the checkpoint
 
     def initial_state(self) -> dict:
         return {}
@@ -90,6 +91,7 @@ class ConversationActor(VraiActor):
         if done is not None:
             result = Ok(message.corr, done)
         else:
+            self.effects = None
             try:
                 value = self.handle(message)
             except TurnError as error:
@@ -98,7 +100,8 @@ class ConversationActor(VraiActor):
                 result = Ok(message.corr, value)
                 self._remember(message.corr, value)
                 self.version += 1
-                self.commit()
+                self.commit(self.effects)
+                self.after_commit()
         self.send(
             sender,
             ConversationOutput(
@@ -116,6 +119,9 @@ class ConversationActor(VraiActor):
             if effects is not None:
                 effects()
             save_checkpoint(self.clinic_id, self.kind, self.key, self.state, self.version)
+
+    def after_commit(self) -> None:
+        """Hook: side effects that may only happen once the turn is durable (pushes, sends)."""
 
     def _remember(self, corr: str, value: Any) -> None:
         results = self.state["_results"]

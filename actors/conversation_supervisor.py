@@ -36,6 +36,7 @@ from actors.messages import (
     RestartActor,
     ServiceInit,
     Started,
+    sms_received,
 )
 from actors.sms_thread import SmsThreadActor
 from actors.supervision import (
@@ -50,10 +51,13 @@ from actors.supervision import (
     kill_pid,
     rss_mb,
 )
+from store.sms import unhandled_inbound
 
 log = logging.getLogger("vrai.supervisor")
 
 CONVERSATION_CLASSES = {"sms": SmsThreadActor, "call": CallActor}
+SWEEP_EVERY = 5  # heartbeats
+SWEEP_AFTER_S = 10.0
 
 
 def child_id(kind: str, key: str) -> str:
@@ -166,6 +170,8 @@ class ConversationSupervisor(VraiActor):
                 self.send(child.address, Ping(self.ping_seq))
         if self.children:
             self._report()  # keeps checkpoint versions fresh for ops
+        if self.kind == "sms" and self.ping_seq % SWEEP_EVERY == 0:
+            self._sweep_unhandled()
         self.wakeupAfter(sup.heartbeat_s)
 
     def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender) -> None:
@@ -219,6 +225,21 @@ class ConversationSupervisor(VraiActor):
         self.send(sender, Ok(message.corr, tuple(c.info() for c in self.children)))
 
     # ------------------------------------------------------------------ helpers
+
+    def _sweep_unhandled(self) -> None:
+        """Texts stored and acknowledged but never handled (the gateway could not reach us, or
+        we were restarting) are routed again; the conversation dedupes them by message id."""
+        for message in unhandled_inbound(SWEEP_AFTER_S):
+            turn = sms_received(
+                message.clinic_id,
+                message.clinic.phone,
+                message.thread.customer_phone,
+                message.id,
+                message.text,
+            )
+            child = self.children.get(child_id("sms", turn.key))
+            if child is None or turn.corr not in child.inflight:
+                self.receiveMsg_ConversationInput(turn, self.myAddress)
 
     def _budget(self) -> RestartBudget:
         sup = self.settings.supervision

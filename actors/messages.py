@@ -311,3 +311,75 @@ class ClassifyIntent:
 
     corr: str
     text: str
+
+
+# ---------------------------------------------------------------------------- notifier
+
+
+@dataclass(frozen=True)
+class SendQueued:
+    """Outbound texts committed as ``queued``: send them through Telnyx (production)."""
+
+    message_ids: list
+
+
+def sms_received(clinic_id: int, clinic_phone: str, customer: str, message_id: int, text: str):
+    """The turn for one stored inbound text. The correlation id is the stored message's id, so
+    the webhook path and the recovery sweep can both deliver it and it is handled once."""
+    return ConversationInput(
+        corr=f"sms-in-{message_id}",
+        kind="sms",
+        key=f"{clinic_phone}:{customer}",
+        clinic_id=clinic_id,
+        event="sms.received",
+        payload={"message_id": message_id, "text": text, "customer_phone": customer},
+    )
+
+
+# ---------------------------------------------------------------------------- calendar
+
+
+@dataclass(frozen=True)
+class FindSlots:
+    corr: str
+    clinic_id: int
+    service: str
+    provider: str | None = None
+    date: str | None = None
+    part_of_day: str | None = None
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class StaffBook:
+    """Staff books through the API: the same checkpoints as a customer's booking."""
+
+    corr: str
+    clinic_id: int
+    service: str
+    start: str
+    customer_phone: str
+    customer_name: str | None
+    provider: str | None = None
+    notes: str = ""
+    actor: str = "staff"
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffReschedule:
+    corr: str
+    clinic_id: int
+    appointment_id: int
+    start: str
+    provider: str | None = None
+    actor: str = "staff"
+
+
+@dataclass(frozen=True)
+class StaffCancel:
+    corr: str
+    clinic_id: int
+    appointment_id: int
+    reason: str = ""
+    actor: str = "staff"

@@ -1,11 +1,54 @@
-"""One actor per SMS thread (clinic number + customer number): it owns that conversation."""
+"""One actor per SMS thread (clinic number + customer number): it owns that conversation.
+
+A turn: carrier keywords first (STOP/START/HELP, and clear opt-outs in free text, recorded in
+the one opt-out ledger), then nothing at all for an opted-out number, then the safety screen
+(emergencies and medical questions go to staff, never to the brain), then the brain with the
+conversation tools. The replies, the inbound message's "handled" mark, the dashboard events and
+the checkpoint commit in one transaction; only then are they pushed and sent.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from actors.brain.base import BrainReply, Turn
+from actors.clinic_context import clinic_info, customer_info
 from actors.conversation import ConversationActor, TurnError
-from actors.messages import INVALID, ConversationInput
+from actors.conversation_tools import ConversationTools
+from actors.messages import INVALID, ClassifyIntent, ConversationInput, KbAnswer, Ok, SendQueued
+from actors.service_client import ServiceClient
+from actors.sms import keywords
+from store.events import record_event
+from store.fields import utcnow
+from store.models import Clinic, Message
+from store.sms import opted_out, record_message, set_opt_out, thread_for
+
+log = logging.getLogger("vrai.sms")
 
 HISTORY_TURNS = 20
+
+
+class RemoteIntents:
+    """The local brain's intent classifier, asked of the knowledge actor (one model per host)."""
+
+    def __init__(self, client: ServiceClient):
+        self.client = client
+
+    def classify(self, text: str) -> list[tuple[str, float]]:
+        from actors.messages import new_corr
+
+        reply = self.client.ask("knowledge", ClassifyIntent(new_corr(), text), timeout_s=5.0)
+        return [tuple(x) for x in reply.value] if isinstance(reply, Ok) else []
+
+
+def make_brain(settings, client: ServiceClient):
+    if settings.openai_api_key:
+        from actors.brain.openai_chat import OpenAIChatBrain
+
+        return OpenAIChatBrain(settings.openai_api_key, settings.openai_base_url)
+    from actors.brain.local import LocalBrain
+
+    return LocalBrain(RemoteIntents(client))
 
 
 class SmsThreadActor(ConversationActor):
@@ -14,13 +57,144 @@ class SmsThreadActor(ConversationActor):
     kind = "sms"
 
     def initial_state(self) -> dict:
-        return {"turns": 0, "history": []}
+        return {"turns": 0, "history": [], "brain": {}}
+
+    def on_start(self) -> None:
+        self.client = ServiceClient(self.settings, self.directory)
+        self.brain = None
+        self.pending_push: list = []
+        self.pending_send: list[int] = []
+
+    def receiveMsg_Directory(self, message, sender) -> None:
+        super().receiveMsg_Directory(message, sender)
+        if getattr(self, "client", None) is not None:
+            self.client.directory = self.directory
 
     def handle(self, message: ConversationInput) -> dict:
         if message.event != "sms.received":
             raise TurnError(f"unknown sms event {message.event!r}", INVALID)
+        payload = message.payload
+        text, phone = payload.get("text", ""), payload["customer_phone"]
+        clinic = Clinic.get_by_id(self.clinic_id)
         self.state["turns"] += 1
+        replies, opt = self._keywords(clinic, phone, text)
+        if replies is None:
+            replies = [] if opted_out(clinic.id, phone) else self._converse(message, clinic, text)
+        self._remember_lines(text, replies)
+        self.effects = lambda: self._write(clinic, phone, payload.get("message_id"), replies, opt)
+        return {"turn": self.state["turns"], "replies": replies}
+
+    # ------------------------------------------------------------------ the turn
+
+    def _keywords(self, clinic: Clinic, phone: str, text: str):
+        """Carrier keywords and opt-outs: (replies, opt-out change) or (None, None) to go on."""
+        word = keywords.keyword(text)
+        if word == "stop" or (word is None and keywords.asks_to_opt_out(text)):
+            return [
+                f"You're unsubscribed from {clinic.name} texts and won't get more messages. "
+                "Reply START to resubscribe."
+            ], (False, text.strip()[:20])
+        if word == "start":
+            return [
+                f"You're resubscribed to {clinic.name} texts. Reply HELP for help, STOP to stop."
+            ], (True, "START")
+        if word == "help":
+            contact = clinic.staff_phone or clinic.phone
+            return [
+                f"{clinic.name}: text us to book, move or cancel a visit or ask a question. "
+                f"Call {contact} to reach the team. Reply STOP to unsubscribe."
+            ], None
+        return None, None
+
+    def _converse(self, message: ConversationInput, clinic: Clinic, text: str) -> list[str]:
+        from actors.brain import safety
+
+        screened = safety.screen(text)
+        tools = ConversationTools(
+            clinic,
+            message.payload["customer_phone"],
+            "sms",
+            f"sms:{message.corr}",
+            utcnow(),
+            self._knowledge(clinic.id),
+        )
+        self.tools = tools
+        if screened is not None:
+            reply = (
+                safety.EMERGENCY_REPLY
+                if screened.kind == "emergency"
+                else safety.MEDICAL_ADVICE_REPLY
+            )
+            tools.call("take_message", {"message": text, "urgent": screened.kind == "emergency"})
+            return [reply]
+        if self.brain is None:
+            self.brain = make_brain(self.settings, self.client)
+        turn = Turn(
+            text=text,
+            now=tools.now,
+            clinic=clinic_info(clinic),
+            customer=customer_info(clinic.id, message.payload["customer_phone"]),
+            channel="sms",
+            history=tuple(self.state["history"]),
+            state=self.state.get("brain", {}),
+        )
+        reply: BrainReply = self.brain.respond(turn, tools)
+        self.state["brain"] = reply.state
+        return list(reply.messages)
+
+    def _knowledge(self, clinic_id: int):
+        def answer(question: str) -> dict:
+            from actors.messages import new_corr
+
+            reply = self.client.ask("knowledge", KbAnswer(new_corr(), clinic_id, question), 10.0)
+            if not isinstance(reply, Ok):
+                return {"ok": False, "error": "unavailable", "message": reply.message}
+            value = reply.value
+            return {
+                "ok": True,
+                "found": value["found"],
+                "answer": value["text"],
+                "sources": value["document_ids"],
+            }
+
+        return answer
+
+    def _remember_lines(self, text: str, replies: list[str]) -> None:
         history = self.state["history"]
-        history.append({"role": "customer", "text": message.payload.get("text", "")})
+        history.append({"role": "customer", "text": text})
+        history.extend({"role": "assistant", "text": r} for r in replies)
         del history[:-HISTORY_TURNS]
-        return {"turn": self.state["turns"], "replies": []}
+
+    def _write(self, clinic, phone, inbound_id, replies, opt) -> None:
+        """Runs inside the turn's transaction, with the checkpoint."""
+        thread = thread_for(clinic.id, phone)
+        if inbound_id is not None:
+            Message.update(status="handled").where(Message.id == inbound_id).execute()
+        if opt is not None:
+            set_opt_out(clinic.id, phone, active=not opt[0], keyword=opt[1])
+        status = "outbox" if self.settings.embedded_telnyx else "queued"
+        sent = []
+        for reply in replies:
+            for part in keywords.split_sms(reply):
+                sent.append(record_message(thread, "out", part, status))
+        self.pending_send = [m.id for m in sent] if status == "queued" else []
+        events = list(getattr(getattr(self, "tools", None), "events", []))
+        if sent:
+            events.append(
+                record_event(
+                    clinic.id,
+                    "message.sent",
+                    {"thread_id": thread.id, "message_ids": [m.id for m in sent]},
+                )
+            )
+        self.pending_push = events
+        self.tools = None
+
+    def after_commit(self) -> None:
+        for event in self.pending_push:
+            self.push(event)
+        self.pending_push = []
+        notifier = self.directory.get("notifier")
+        if self.pending_send and notifier is not None:
+            self.send(notifier, SendQueued(self.pending_send))
+        self.pending_send = []

@@ -64,6 +64,7 @@ def start_system(settings: Settings) -> ActorSystem:
         settings.actor_system_base,
         capabilities(settings),
         logDefs=log_config(settings.log_level, logfile),
+        transientUnique=True,  # no process-wide singleton: each start is its own system
     )
 
 
@@ -97,12 +98,8 @@ def descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
-def system_processes(settings: Settings) -> list[psutil.Process]:
-    """The admin and every actor process: the session Thespian's admin creates with setsid.
-
-    The admin daemonises away from the launcher, so it is not a descendant; it is found by
-    the admin port, and its session holds all the actor processes forked under it.
-    """
+def system_sessions(settings: Settings) -> set[int]:
+    """Session ids of the processes listening on the admin port."""
     sessions = set()
     for conn in psutil.net_connections(kind="tcp"):
         if conn.status == psutil.CONN_LISTEN and conn.laddr.port == settings.admin_port:
@@ -110,6 +107,16 @@ def system_processes(settings: Settings) -> list[psutil.Process]:
                 sessions.add(os.getsid(conn.pid))
             except (OSError, TypeError):
                 continue
+    return sessions
+
+
+def system_processes(settings: Settings, sessions: set[int] | None = None) -> list[psutil.Process]:
+    """The admin and every actor process: the session Thespian's admin creates with setsid.
+
+    The admin daemonises away from the launcher, so it is not a descendant; it is found by
+    the admin port, and its session holds all the actor processes forked under it.
+    """
+    sessions = system_sessions(settings) if sessions is None else sessions
     found = []
     for proc in psutil.process_iter():
         try:
@@ -157,6 +164,22 @@ def kill_leftovers(settings: Settings) -> int:
     if killed:
         log.warning("ended %d processes left by an earlier run", len(killed))
     return len(killed)
+
+
+def kill_system(settings: Settings, rounds: int = 5) -> None:
+    """SIGKILL the whole actor system at once, again until its session is empty (a supervisor
+    may spawn a replacement in the instant before it dies itself)."""
+    sessions = system_sessions(settings)
+    for _ in range(rounds):
+        family = system_processes(settings, sessions)
+        if not family:
+            return
+        for proc in family:
+            try:
+                proc.kill()
+            except psutil.Error:
+                continue
+        psutil.wait_procs(family, timeout=2)
 
 
 def end_processes(processes: list[psutil.Process], grace_s: float = 3.0) -> None:

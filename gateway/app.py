@@ -14,7 +14,7 @@ from gateway.dbio import run_db
 from gateway.errors import request_context
 from gateway.metrics import Metrics, make_metrics_middleware
 from gateway.openapi import build_openapi, openapi_json
-from gateway.routes import kb, ops
+from gateway.routes import dashboard, kb, ops, webhooks_sms
 from gateway.sse import EventHub, events_stream
 from store.db import open_for
 from store.models import Clinic
@@ -51,6 +51,8 @@ def create_app(settings: Settings, bridge: ActorBridge | None = None) -> web.App
     app[keys.BRIDGE] = bridge
     app.add_routes(ops.routes)
     app.add_routes(kb.routes)
+    app.add_routes(dashboard.routes)
+    app.add_routes(webhooks_sms.routes)
     app.router.add_get("/api/events", events_stream)
     app.router.add_get("/api/openapi.json", openapi_json)
     app.cleanup_ctx.append(_actor_bridge)

@@ -25,7 +25,7 @@ from store.fields import JSONField, UtcDateTimeField, utcnow
 
 APPOINTMENT_STATUSES = ("pending_deposit", "booked", "cancelled", "completed", "no_show")
 DEPOSIT_STATUSES = ("pending", "paid", "waived", "refunded", "kept", "expired")
-MESSAGE_STATUSES = ("received", "queued", "outbox", "sent", "delivered", "failed")
+MESSAGE_STATUSES = ("received", "handled", "queued", "outbox", "sent", "delivered", "failed")
 ROLES = ("admin", "staff", "ops")
 
 

@@ -100,11 +100,12 @@ class RunningSystem:
         return self.ask(GetDirectory(new_corr())).value.addresses[name]
 
     def stop(self) -> None:
-        from actors.system import end_processes
+        from actors.system import end_processes, kill_system
 
-        self.asys.shutdown()
+        # Tests end systems by signal (fast); the graceful path is tested in test_serve.py.
+        kill_system(self.settings)
         mine = [p for p in psutil.Process().children(recursive=True) if p.pid not in self._before]
-        end_processes(mine)
+        end_processes(mine, grace_s=1.0)
 
 
 @pytest.fixture

@@ -1,9 +1,103 @@
-"""Calendar: availability and the booking write path (local DB is the source of truth)."""
+"""Calendar: availability and the booking write path for staff (local DB is the source of truth).
+
+Conversations run the same booking engine in their own process (their tools are synchronous);
+this actor serves the dashboard's requests. Both go through the same checkpoints and the same
+atomic write, so a staff booking and a texted one can never both win a slot.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
+from actors.booking import engine
+from actors.booking.engine import BookingError, BookingRequest
+from actors.messages import (
+    CONFLICT,
+    INVALID,
+    NOT_FOUND,
+    FindSlots,
+    StaffBook,
+    StaffCancel,
+    StaffReschedule,
+)
+from actors.scheduling.availability import PartOfDay
 from actors.services.base import ServiceActor
+
+CONFLICT_CODES = {"slot_taken", "customer_overlap", "daily_cap_reached", "no_resource"}
 
 
 class CalendarActor(ServiceActor):
-    """Booking operations arrive with the booking engine."""
+    def _run(self, sender, request, operation) -> None:
+        try:
+            value = operation()
+        except BookingError as error:
+            category = (
+                NOT_FOUND
+                if error.code == "not_found"
+                else CONFLICT
+                if error.code in CONFLICT_CODES
+                else INVALID
+            )
+            self.fail(sender, request, category, error.message)
+            return
+        if not isinstance(request, FindSlots):
+            self.ring(request.clinic_id)
+        self.ok(sender, request, value)
+
+    def receiveMsg_FindSlots(self, message: FindSlots, sender) -> None:
+        def find():
+            try:
+                day = date.fromisoformat(message.date) if message.date else None
+                part = PartOfDay(message.part_of_day) if message.part_of_day else None
+            except ValueError:
+                raise BookingError(
+                    "invalid", "date must be YYYY-MM-DD; part_of_day morning, afternoon or evening"
+                ) from None
+            return engine.availability(
+                message.clinic_id,
+                message.service,
+                None,
+                message.provider,
+                day,
+                part,
+                limit=message.limit,
+            )
+
+        self._run(sender, message, find)
+
+    def receiveMsg_StaffBook(self, message: StaffBook, sender) -> None:
+        request = BookingRequest(
+            clinic_id=message.clinic_id,
+            service=message.service,
+            start=message.start,
+            customer_phone=message.customer_phone,
+            customer_name=message.customer_name,
+            provider=message.provider,
+            source="staff",
+            actor=message.actor,
+            idempotency_key=message.idempotency_key,
+            notes=message.notes,
+        )
+        self._run(sender, message, lambda: engine.book(request))
+
+    def receiveMsg_StaffReschedule(self, message: StaffReschedule, sender) -> None:
+        self._run(
+            sender,
+            message,
+            lambda: engine.reschedule(
+                message.clinic_id,
+                message.appointment_id,
+                message.start,
+                message.actor,
+                message.provider,
+            ),
+        )
+
+    def receiveMsg_StaffCancel(self, message: StaffCancel, sender) -> None:
+        self._run(
+            sender,
+            message,
+            lambda: engine.cancel(
+                message.clinic_id, message.appointment_id, message.actor, message.reason
+            ),
+        )

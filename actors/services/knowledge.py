@@ -101,6 +101,11 @@ class KnowledgeActor(ServiceActor):
     def receiveMsg_ClassifyIntent(self, message: ClassifyIntent, sender) -> None:
         if self._intents is None:
             from actors.brain.intents import EmbeddingIntentClassifier
+            from kb.embedders.local import LocalEmbedder
 
-            self._intents = EmbeddingIntentClassifier(self.kb.embedder)
+            # The intent threshold is tuned on the local model, whatever embeds the documents.
+            embedder = self.kb.embedder
+            if not isinstance(embedder, LocalEmbedder):
+                embedder = LocalEmbedder()
+            self._intents = EmbeddingIntentClassifier(embedder)
         self._run(sender, message, lambda: self._intents.classify(message.text))

@@ -1,0 +1,1 @@
+"""The SMS channel's rules: carrier keywords, opt-out phrases, splitting long replies."""

@@ -1,0 +1,57 @@
+"""Carrier keywords (the whole message, any case) and clear opt-out requests in free text."""
+
+from __future__ import annotations
+
+import re
+
+STOP_WORDS = {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+START_WORDS = {"START", "UNSTOP"}
+HELP_WORDS = {"HELP", "INFO"}
+
+_OPT_OUT_PHRASES = re.compile(
+    r"\b(stop|quit|don'?t|do not|never)\s+(texting|messaging|contacting|text|message|contact"
+    r"|sending)\b.*\b(me|this number|messages|texts)\b"
+    r"|\bunsubscribe me\b|\bremove (me|my number) from\b|\bopt (me )?out\b"
+    r"|\bno more (texts|messages)\b",
+    re.IGNORECASE,
+)
+
+
+def keyword(text: str) -> str | None:
+    """``"stop"``, ``"start"`` or ``"help"`` when the whole message is a carrier keyword."""
+    word = " ".join(text.strip().strip(".!").upper().split())
+    if word in STOP_WORDS:
+        return "stop"
+    if word in START_WORDS:
+        return "start"
+    if word in HELP_WORDS:
+        return "help"
+    return None
+
+
+def asks_to_opt_out(text: str) -> bool:
+    """A clear request in free text ("please stop texting me") is honoured like STOP."""
+    return bool(_OPT_OUT_PHRASES.search(text))
+
+
+def split_sms(text: str, limit: int = 320) -> list[str]:
+    """Split a long reply into messages of at most ``limit`` characters, at sentence or word
+    boundaries, never inside a word (a word longer than the limit is cut as a last resort)."""
+    text = " ".join(text.split())
+    parts: list[str] = []
+    while len(text) > limit:
+        window = text[: limit + 1]
+        cut = max(
+            window.rfind(". ", 0, limit), window.rfind("? ", 0, limit), window.rfind("! ", 0, limit)
+        )
+        if cut > limit // 3:
+            cut += 1
+        else:
+            cut = window.rfind(" ", 0, limit + 1)
+            if cut <= 0:
+                cut = limit
+        parts.append(text[:cut].strip())
+        text = text[cut:].strip()
+    if text:
+        parts.append(text)
+    return parts

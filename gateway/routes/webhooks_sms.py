@@ -1,0 +1,142 @@
+"""``POST /webhooks/telnyx/sms``: verified, idempotent, persisted before it is acknowledged."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import phonenumbers
+from aiohttp import web
+
+from actors.messages import sms_received
+from gateway import keys
+from gateway.bridge import ActorUnavailable
+from gateway.dbio import run_db
+from gateway.errors import ApiError
+from gateway.telnyx_signature import SignatureError, verify
+from store.db import write
+from store.events import record_event
+from store.fields import utcnow
+from store.models import Message
+from store.sms import clinic_by_number, record_message, thread_for
+from store.webhooks import first_delivery
+
+log = logging.getLogger("vrai.gateway.sms")
+routes = web.RouteTableDef()
+
+DELIVERY_STATUS = {
+    "queued": "queued",
+    "sending": "queued",
+    "sent": "sent",
+    "delivered": "delivered",
+    "sending_failed": "failed",
+    "delivery_failed": "failed",
+    "delivery_unconfirmed": "sent",
+}
+
+
+async def verified_event(request: web.Request) -> dict:
+    """The webhook's ``data`` object, after the signature and the envelope are checked."""
+    raw = await request.read()
+    try:
+        verify(raw, request.headers, request.app[keys.SETTINGS].telnyx_public_key)
+    except SignatureError as error:
+        request.app[keys.METRICS].webhooks.labels("telnyx", "unsigned").inc()
+        raise ApiError(401, "invalid_signature", str(error)) from None
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("payload"), dict):
+        raise ApiError(400, "invalid", "expected a Telnyx event envelope with data.payload")
+    if not isinstance(data.get("id"), str) or not isinstance(data.get("event_type"), str):
+        raise ApiError(400, "invalid", "data.id and data.event_type are required")
+    return data
+
+
+def _e164(value) -> str:
+    try:
+        parsed = phonenumbers.parse(value, None)
+    except (phonenumbers.NumberParseException, TypeError):
+        raise ApiError(400, "invalid", "phone numbers must be E.164 (+15555550123)") from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise ApiError(400, "invalid", "phone numbers must be E.164 (+15555550123)")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parse_received(payload: dict) -> tuple[str, str, str, str | None]:
+    to = payload.get("to")
+    sender = payload.get("from")
+    if not (isinstance(to, list) and to and isinstance(to[0], dict)) or not isinstance(
+        sender, dict
+    ):
+        raise ApiError(400, "invalid", "payload.to[0].phone_number and payload.from are required")
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise ApiError(400, "invalid", "payload.text must be a string")
+    return (
+        _e164(to[0].get("phone_number")),
+        _e164(sender.get("phone_number")),
+        text,
+        payload.get("id"),
+    )
+
+
+def store_inbound(event_id: str, clinic_phone: str, customer: str, text: str, external_id):
+    """One transaction: the event id, the thread, the message, the dashboard event."""
+    clinic = clinic_by_number(clinic_phone)
+    if clinic is None:
+        return None
+    with write():
+        if not first_delivery("telnyx", event_id, "message.received", clinic.id):
+            return "duplicate"
+        thread = thread_for(clinic.id, customer)
+        message = record_message(thread, "in", text, "received", external_id)
+        record_event(
+            clinic.id, "message.received", {"thread_id": thread.id, "message_id": message.id}
+        )
+    return clinic.id, message.id
+
+
+def store_delivery_status(event_id: str, event_type: str, payload: dict) -> str:
+    with write():
+        if not first_delivery("telnyx", event_id, event_type):
+            return "duplicate"
+        to = payload.get("to") or [{}]
+        status = DELIVERY_STATUS.get((to[0] or {}).get("status", ""))
+        if status and payload.get("id"):
+            Message.update(status=status).where(Message.external_id == payload["id"]).execute()
+    return "updated"
+
+
+@routes.post("/webhooks/telnyx/sms")
+async def telnyx_sms(request: web.Request) -> web.Response:
+    """Telnyx messaging webhook: inbound texts and delivery statuses."""
+    data = await verified_event(request)
+    metrics = request.app[keys.METRICS]
+    if data["event_type"] != "message.received":
+        if data["event_type"] in ("message.sent", "message.finalized"):
+            outcome = await run_db(
+                store_delivery_status, data["id"], data["event_type"], data["payload"]
+            )
+        else:
+            outcome = "ignored"
+        metrics.webhooks.labels("telnyx", outcome).inc()
+        return web.json_response({"status": outcome})
+    clinic_phone, customer, text, external_id = _parse_received(data["payload"])
+    stored = await run_db(store_inbound, data["id"], clinic_phone, customer, text, external_id)
+    if stored is None:
+        metrics.webhooks.labels("telnyx", "unknown_number").inc()
+        raise ApiError(404, "unknown_number", "no clinic uses that number")
+    if stored == "duplicate":
+        metrics.webhooks.labels("telnyx", "duplicate").inc()
+        return web.json_response({"status": "duplicate"})
+    clinic_id, message_id = stored
+    turn = sms_received(clinic_id, clinic_phone, customer, message_id, text)
+    try:
+        await request.app[keys.BRIDGE].tell_service("sms", turn)
+    except (ActorUnavailable, TimeoutError):
+        log.warning("sms supervisor unavailable; the stored message will be swept up")
+    metrics.webhooks.labels("telnyx", "accepted").inc()
+    return web.json_response({"status": "accepted", "received_at": utcnow().isoformat()})

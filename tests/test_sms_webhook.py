@@ -1,0 +1,124 @@
+"""The SMS webhook: signed, idempotent, persisted before 200; carrier keywords and opt-outs."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from gateway.simulate import message_received
+from store.models import Message, OptOut, SmsThread, WebhookEvent
+from tests.helpers import http
+from tests.sms_helpers import GLOW, post_event, text
+
+pytestmark = pytest.mark.multiproc
+
+
+def test_unsigned_webhook_is_401_and_stores_nothing(gateway):
+    body = json.dumps(message_received(GLOW, "+15555550123", "hi")).encode()
+    status, _, answer = http("POST", gateway.url + "/webhooks/telnyx/sms", body)
+    assert status == 401 and answer["error"]["code"] == "invalid_signature"
+    assert not Message.select().exists() and not WebhookEvent.select().exists()
+
+
+def test_tampered_body_is_401(gateway):
+    event = message_received(GLOW, "+15555550123", "hi")
+    good = json.dumps(event).encode()
+    from gateway.telnyx_signature import sign
+    from store.secrets import load_signing_key
+
+    headers = sign(good, load_signing_key(gateway.settings.dev_signing_key_path))
+    tampered = good.replace(b"hi", b"yo")
+    status, _, _ = http("POST", gateway.url + "/webhooks/telnyx/sms", tampered, headers=headers)
+    assert status == 401
+
+
+def test_stale_timestamp_is_refused_as_a_replay(gateway):
+    event = message_received(GLOW, "+15555550123", "hi")
+    status, _, answer = post_event(gateway, event, timestamp=int(time.time()) - 301)
+    assert status == 401 and answer["error"]["message"] == "stale timestamp"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"[]",
+        b'{"data": {"id": "x", "event_type": "message.received"}}',
+        b'{"data": {"id": "x", "event_type": "message.received", "payload": {"text": "hi"}}}',
+    ],
+)
+def test_malformed_events_are_400(gateway, raw):
+    status, _, answer = post_event(gateway, {}, raw=raw)
+    assert status == 400 and "error" in answer
+    assert not Message.select().exists()
+
+
+def test_bad_sender_number_is_400(gateway):
+    status, _, _ = post_event(gateway, message_received(GLOW, "555-0123", "hi"))
+    assert status == 400
+
+
+def test_unknown_clinic_number_is_404_and_stored_nowhere(gateway):
+    status, _, answer = post_event(gateway, message_received("+15550109999", "+15555550123", "hi"))
+    assert status == 404 and answer["error"]["code"] == "unknown_number"
+    assert not WebhookEvent.select().exists() and not SmsThread.select().exists()
+
+
+def test_redelivered_event_changes_nothing(gateway):
+    event = message_received(GLOW, "+15555550123", "HELP")
+    assert post_event(gateway, event)[2]["status"] == "accepted"
+    assert post_event(gateway, event)[2]["status"] == "duplicate"
+    assert Message.select().where(Message.direction == "in").count() == 1
+
+
+def test_inbound_text_is_stored_before_the_acknowledgement(gateway):
+    post_event(gateway, message_received(GLOW, "+15555550123", "HELP"))
+    stored = Message.get(Message.direction == "in")  # no waiting: the 200 came after the commit
+    assert stored.text == "HELP" and stored.thread.customer_phone == "+15555550123"
+
+
+def test_help_answers_with_the_clinic_name_and_a_contact(gateway):
+    (reply,) = text(gateway, "help")
+    assert "Glow Med Spa" in reply and "+15550100091" in reply and "STOP" in reply
+
+
+@pytest.mark.parametrize("word", ["STOP", "stop", "Unsubscribe", "QUIT", "stop all", "End"])
+def test_stop_keywords_opt_out_with_one_confirmation(gateway, word):
+    (confirmation,) = text(gateway, word)
+    assert "unsubscribed" in confirmation
+    assert OptOut.get(OptOut.phone == "+15555550123").active
+    assert text(gateway, "hi, can I book a facial?") == []  # nothing more is sent
+
+
+def test_free_text_opt_out_is_honoured(gateway):
+    (confirmation,) = text(gateway, "please stop texting me")
+    assert "unsubscribed" in confirmation
+    assert text(gateway, "HELP") != []  # HELP still answers (carrier rules)
+    assert text(gateway, "what are your hours") == []
+
+
+def test_start_opts_back_in(gateway):
+    text(gateway, "STOP")
+    (welcome,) = text(gateway, "START")
+    assert "resubscribed" in welcome
+    assert not OptOut.get(OptOut.phone == "+15555550123").active
+
+
+def test_delivery_status_webhook_updates_the_outbound_message(gateway):
+    text(gateway, "HELP")
+    out = Message.get(Message.direction == "out")
+    Message.update(external_id="msg-1").where(Message.id == out.id).execute()
+    event = {
+        "data": {
+            "id": "evt-status-1",
+            "event_type": "message.finalized",
+            "payload": {
+                "id": "msg-1",
+                "to": [{"phone_number": "+15555550123", "status": "delivered"}],
+            },
+        }
+    }
+    assert post_event(gateway, event)[0] == 200
+    assert Message.get_by_id(out.id).status == "delivered"
