@@ -38,6 +38,7 @@ from actors.brain.base import BrainReply, IntentClassifier, ServiceInfo, ToolRun
 
 MIN_INTENT_SCORE = 0.4  # below this the classifier's best guess counts as "other"
 MAX_OFFER = 3
+_WANTS_SOMETHING = re.compile(r"\b(book|appointment|schedule|get an?|do you (do|offer))\b", re.I)
 
 # Checked first in every stage: the customer can always leave or ask for a person.
 INTERRUPTS: tuple[tuple[str, str], ...] = (("opt_out", "opt_out"), ("human", "transfer"))
@@ -1010,6 +1011,10 @@ class _Run:
         self.repeat_prompt()
 
     def do_fallback(self) -> None:
+        if _WANTS_SOMETHING.search(self.msg.text) and not self.msg.services:
+            # "Can I book a tattoo removal?": say what we do offer rather than "didn't get that"
+            self.reprompt_or(replies.ask_service([s.name for s in self.clinic.services]))
+            return
         self.reprompt_or(replies.fallback(self.clinic.name))
 
     def reprompt_or(self, idle_text: str) -> None:
