@@ -38,7 +38,7 @@ from actors.messages import (
     Started,
     sms_received,
 )
-from actors.sms_thread import SmsThreadActor
+from actors.sms_thread import SmsThreadActor, warm_up
 from actors.supervision import (
     FAILED,
     RESTARTING,
@@ -80,6 +80,8 @@ class ConversationSupervisor(VraiActor):
         self.setup(message.settings)
         self.kind = message.name
         self.parent = sender
+        if self.kind == "sms":
+            warm_up()
         self.send(sender, Started(message.name, os.getpid()))
         self.wakeupAfter(self.settings.supervision.heartbeat_s)
 

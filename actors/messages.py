@@ -383,3 +383,18 @@ class StaffCancel:
     appointment_id: int
     reason: str = ""
     actor: str = "staff"
+
+
+@dataclass(frozen=True)
+class Understand:
+    """Intents of a customer's text and the knowledge base's best answer to it, in one ask.
+
+    The gateway asks this once per inbound text (through its few stable contexts) and hands
+    the result to the conversation, so thread actors rarely need to call the shared knowledge
+    actor themselves: hundreds of conversation processes each holding a connection to it made
+    every ask slower (Thespian's TCP transport cost grows with the peers an actor talks to).
+    """
+
+    corr: str
+    clinic_id: int
+    text: str

@@ -19,6 +19,7 @@ from actors.messages import (
     KbIngest,
     KbList,
     KbSearch,
+    Understand,
 )
 from actors.services.base import ServiceActor
 from kb.embedders import make_embedder
@@ -98,7 +99,24 @@ class KnowledgeActor(ServiceActor):
             lambda: _plain(self.kb.get_document(message.clinic_id, message.document_id)),
         )
 
+    def receiveMsg_Understand(self, message: Understand, sender) -> None:
+        def understand():
+            answer = self.kb.answer(message.clinic_id, message.text)
+            return {
+                "intents": [list(x) for x in self._classifier().classify(message.text)],
+                "answer": {
+                    "found": answer.found,
+                    "text": answer.text,
+                    "document_ids": list(answer.document_ids),
+                },
+            }
+
+        self._run(sender, message, understand)
+
     def receiveMsg_ClassifyIntent(self, message: ClassifyIntent, sender) -> None:
+        self._run(sender, message, lambda: self._classifier().classify(message.text))
+
+    def _classifier(self):
         if self._intents is None:
             from actors.brain.intents import EmbeddingIntentClassifier
             from kb.embedders.local import LocalEmbedder
@@ -108,4 +126,4 @@ class KnowledgeActor(ServiceActor):
             if not isinstance(embedder, LocalEmbedder):
                 embedder = LocalEmbedder()
             self._intents = EmbeddingIntentClassifier(embedder)
-        self._run(sender, message, lambda: self._intents.classify(message.text))
+        return self._intents

@@ -1,0 +1,243 @@
+"""SMS benchmark: customers texting the real service concurrently, offline brain.
+
+Starts ``supervisor.py serve`` on a temporary data dir (demo clinics and knowledge base seeded),
+then, from this process (the load generator), posts correctly signed Telnyx webhooks at a fixed
+open-loop rate spread over many customers, and listens to the clinic's dashboard event stream.
+Turn latency is webhook POST sent -> the reply's ``message.sent`` event received, i.e. it
+includes signature check, persistence, the actor hop, the brain (intent classification and
+knowledge answers through the shared knowledge actor), the commit and the SSE push.
+
+Figures: throughput of answered texts, latency p50/p99 overall and per kind of text; the
+carrier-keyword turn (``HELP``, no brain) is the baseline measured in the same run, and the
+brain turns are reported as ratios to it. ``--quick`` (< 60 s) prints one JSON line last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[0] = str(ROOT)
+
+import aiohttp  # noqa: E402
+
+from gateway.auth import make_token  # noqa: E402
+from gateway.simulate import message_received  # noqa: E402
+from gateway.telnyx_signature import sign  # noqa: E402
+from store.secrets import load_signing_key  # noqa: E402
+from store.settings import load_settings  # noqa: E402
+
+CLINIC = "+15550100001"
+TEXTS = {
+    "keyword": "HELP",
+    "question": "What are your hours?",
+    "price": "How much is Botox?",
+    "booking": "Can I book a HydraFacial next Tuesday afternoon?",
+}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_service(env: dict) -> subprocess.Popen:
+    subprocess.run(
+        [sys.executable, "supervisor.py", "seed-demo"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return subprocess.Popen(
+        [sys.executable, "supervisor.py", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def wait_ready(session: aiohttp.ClientSession, base: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            async with session.get(base + "/readyz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("service did not become ready")
+
+
+class Load:
+    def __init__(self, settings, base: str, customers: int):
+        self.settings, self.base = settings, base
+        self.key = load_signing_key(settings.dev_signing_key_path)
+        self.phones = [f"+1555{7000000 + n}" for n in range(customers)]
+        self.thread_of: dict[int, str] = {}
+        self.waiting: dict[str, tuple[float, str]] = {}  # phone -> (sent at, kind)
+        self.latencies: dict[str, list[float]] = {k: [] for k in TEXTS}
+        self.sent = 0
+        self.dropped = 0
+
+    async def post(self, session, phone: str, kind: str) -> None:
+        raw = json.dumps(message_received(CLINIC, phone, TEXTS[kind])).encode()
+        headers = sign(raw, self.key)
+        self.waiting[phone] = (time.perf_counter(), kind)
+        async with session.post(self.base + "/webhooks/telnyx/sms", data=raw, headers=headers) as r:
+            if r.status != 200:
+                raise RuntimeError(f"webhook refused: {r.status}")
+        self.sent += 1
+
+    async def listen(self, session, token: str, ready: asyncio.Event) -> None:
+        url = f"{self.base}/api/events?token={token}"
+        async with session.get(url, timeout=aiohttp.ClientTimeout(total=None)) as response:
+            ready.set()
+            event: dict = {}
+            async for line in response.content:
+                line = line.decode().rstrip("\n")
+                if line.startswith("data: "):
+                    event = json.loads(line[6:])
+                elif line == "" and event:
+                    self.on_event(event)
+                    event = {}
+
+    def on_event(self, event: dict) -> None:
+        if event["type"] != "message.sent":
+            return
+        phone = self.thread_of.get(event["data"]["thread_id"])
+        if phone is None:
+            self.thread_of.update(self._threads())
+            phone = self.thread_of.get(event["data"]["thread_id"])
+        started = self.waiting.pop(phone, None) if phone else None
+        if started is not None:
+            sent_at, kind = started
+            self.latencies[kind].append((time.perf_counter() - sent_at) * 1e3)
+
+    def _threads(self) -> dict[int, str]:
+        from store.db import open_for
+        from store.models import SmsThread
+
+        open_for(self.settings)
+        return {t.id: t.customer_phone for t in SmsThread.select()}
+
+
+async def run(
+    settings, base: str, rate: float, seconds: float, customers: int, kinds: list[str]
+) -> dict:
+    load = Load(settings, base, customers)
+    token = make_token(settings.jwt_secret, 1, "staff", 3600)
+    connector = aiohttp.TCPConnector(limit=200)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await wait_ready(session, base)
+        ready = asyncio.Event()
+        listener = asyncio.create_task(load.listen(session, token, ready))
+        await ready.wait()
+        # warm-up: one text per customer creates the threads (and loads the model)
+        await asyncio.gather(*(load.post(session, p, "keyword") for p in load.phones))
+        deadline = time.monotonic() + 60
+        while load.waiting and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        load.thread_of.update(load._threads())
+        load.latencies = {k: [] for k in TEXTS}
+        started = time.perf_counter()
+        total = int(rate * seconds)
+        tasks = []
+        for n in range(total):
+            due = started + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            phone = load.phones[n % customers]
+            if phone in load.waiting:  # this customer's last text is unanswered: skip a beat
+                load.dropped += 1
+                continue
+            tasks.append(asyncio.create_task(load.post(session, phone, kinds[n % len(kinds)])))
+        await asyncio.gather(*tasks)
+        drain = time.monotonic() + 30
+        while load.waiting and time.monotonic() < drain:
+            await asyncio.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        listener.cancel()
+    answered = [x for values in load.latencies.values() for x in values]
+    keyword_p50 = percentile(load.latencies["keyword"], 50) or 1.0
+    result = {
+        "offered_rate_per_s": rate,
+        "customers": customers,
+        "seconds": round(elapsed, 1),
+        "texts_sent": load.sent,
+        "texts_answered": len(answered),
+        "unanswered": len(load.waiting),
+        "skipped_busy_customer": load.dropped,
+        "msgs_per_s": round(len(answered) / elapsed, 1),
+        "p50_ms": round(percentile(answered, 50), 1),
+        "p99_ms": round(percentile(answered, 99), 1),
+        "max_ms": round(max(answered, default=0.0), 1),
+    }
+    for kind, values in load.latencies.items():
+        result[f"{kind}_p50_ms"] = round(percentile(values, 50), 1)
+        result[f"{kind}_p99_ms"] = round(percentile(values, 99), 1)
+        if kind != "keyword":
+            result[f"{kind}_p50_vs_keyword"] = round(percentile(values, 50) / keyword_p50, 2)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short run, < 60 s")
+    parser.add_argument("--rate", type=float, default=None, help="texts per second offered")
+    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--customers", type=int, default=None)
+    parser.add_argument("--kinds", default=",".join(TEXTS), help="which texts to send")
+    args = parser.parse_args()
+    rate = args.rate or (50.0 if args.quick else 100.0)
+    seconds = args.seconds or (10.0 if args.quick else 60.0)
+    customers = args.customers or (100 if args.quick else 300)
+
+    data_dir = tempfile.mkdtemp(prefix="vrai-bench-sms-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VRAI_", "OPENAI", "TELNYX"))}
+    env.update(
+        VRAI_DATA_DIR=data_dir,
+        PORT=str(free_port()),
+        VRAI_ADMIN_PORT=str(free_port()),
+        VRAI_LOG_LEVEL="WARNING",
+    )
+    settings = load_settings(env)
+    service = start_service(env)
+    try:
+        result = asyncio.run(
+            run(
+                settings,
+                f"http://127.0.0.1:{settings.port}",
+                rate,
+                seconds,
+                customers,
+                args.kinds.split(","),
+            )
+        )
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(60)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
