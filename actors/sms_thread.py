@@ -91,7 +91,9 @@ class SmsThreadActor(ConversationActor):
         if message.event != "sms.received":
             raise TurnError(f"unknown sms event {message.event!r}", INVALID)
         payload = message.payload
-        text, phone = payload.get("text", ""), payload["customer_phone"]
+        text, phone = payload.get("text"), payload.get("customer_phone")
+        if not isinstance(text, str) or not isinstance(phone, str):
+            raise TurnError("sms.received needs text and customer_phone", INVALID)
         clinic = Clinic.get_by_id(self.clinic_id)
         self.state["turns"] += 1
         replies, opt = self._keywords(clinic, phone, text)

@@ -27,8 +27,10 @@ KEY = f"{GLOW}:+15555550123"
 
 
 def text(system, clinic_id: int, body: str, key: str = KEY):
+    """A turn that needs no brain (HELP): these tests are about supervision."""
+    payload = {"text": "HELP", "customer_phone": key.split(":")[1], "note": body}
     message = ConversationInput(
-        new_corr(), "sms", key, clinic_id, "sms.received", {"text": body}, wants_reply=True
+        new_corr(), "sms", key, clinic_id, "sms.received", payload, wants_reply=True
     )
     return system.ask(message, system.address("sms"))
 
@@ -151,6 +153,15 @@ def test_ops_restart_of_a_conversation_keeps_its_state(actor_system, database):
     assert isinstance(reply, Ok)
     wait_until(lambda: conversation(actor_system).pid not in (None, before.pid))
     assert text(actor_system, database[GLOW], "two").value["turn"] == 2
+
+
+def test_malformed_turn_is_a_typed_failure_not_a_crash(actor_system, database):
+    message = ConversationInput(
+        new_corr(), "sms", KEY, database[GLOW], "sms.received", {"text": 5}, wants_reply=True
+    )
+    reply = actor_system.ask(message, actor_system.address("sms"))
+    assert isinstance(reply, Failure) and reply.category == "invalid"
+    assert conversation(actor_system).restarts == 0
 
 
 def test_restart_of_unknown_actor_is_not_found(actor_system):
