@@ -1,0 +1,1 @@
+"""The actor system: supervisors, conversation actors, service actors and their messages."""
