@@ -57,6 +57,7 @@ log = logging.getLogger("vrai.supervisor")
 
 CONVERSATION_CLASSES = {"sms": SmsThreadActor, "call": CallActor}
 SWEEP_EVERY = 5  # heartbeats
+MEMORY_CHECK_EVERY = 3  # heartbeats: reading every child's RSS each beat costs real CPU
 SWEEP_AFTER_S = 10.0
 
 
@@ -164,7 +165,10 @@ class ConversationSupervisor(VraiActor):
                 continue
             if now - child.last_pong > sup.hung_after_s:
                 self._kill(child, "hung")
-            elif (rss_mb(child.pid) or 0) > sup.conversation_memory_mb:
+            elif (
+                self.ping_seq % MEMORY_CHECK_EVERY == 0
+                and (rss_mb(child.pid) or 0) > sup.conversation_memory_mb
+            ):
                 self._kill(child, "memory")
             elif not child.inflight and now - child.last_activity > self._idle_s():
                 self._retire(child)

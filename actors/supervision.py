@@ -103,6 +103,7 @@ class Children:
 
     def __init__(self):
         self.by_id: dict[str, Child] = {}
+        self._by_address: dict[str, Child] = {}  # str(address) -> child, verified on use
 
     def __iter__(self):
         return iter(list(self.by_id.values()))
@@ -121,8 +122,18 @@ class Children:
         self.by_id.pop(child_id, None)
 
     def find_address(self, address) -> Child | None:
+        """The child at ``address``. A dict keyed by the address's text form makes the common
+        case O(1) (every pong and output is looked up); since that text changes once a child
+        has started, a miss falls back to comparing addresses and re-keys the hit."""
+        key = str(address)
+        child = self._by_address.get(key)
+        if child is not None and child.address is not None and child.address == address:
+            return child
         for child in self.by_id.values():
             if child.address is not None and child.address == address:
+                self._by_address[key] = child
+                if len(self._by_address) > 4 * len(self.by_id) + 64:
+                    self._by_address = {key: child}
                 return child
         return None
 
