@@ -167,3 +167,29 @@ def test_malformed_turn_is_a_typed_failure_not_a_crash(actor_system, database):
 def test_restart_of_unknown_actor_is_not_found(actor_system):
     reply = actor_system.ask(RestartActor(new_corr(), "sms:nobody"))
     assert isinstance(reply, Failure) and reply.category == "not_found"
+
+
+def test_idle_conversation_is_retired_and_comes_back_with_its_state(
+    tmp_path, database, monkeypatch
+):
+    from tests.conftest import FAST_SUPERVISION, RunningSystem, make_settings
+
+    monkeypatch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")
+    settings = make_settings(tmp_path).replace(
+        supervision=dataclasses.replace(FAST_SUPERVISION, sms_idle_s=0.5)
+    )
+    from store.db import open_for
+
+    open_for(settings)
+    system = RunningSystem(settings)
+    try:
+        assert text(system, 1, "one").value["turn"] == 1
+        first = conversation(system).pid
+        wait_until(lambda: conversation(system) is None)  # retired, not crashed
+        wait_until(
+            lambda: not psutil.pid_exists(first) or psutil.Process(first).status() == "zombie"
+        )
+        assert text(system, 1, "two").value["turn"] == 2  # respawned from its checkpoint
+        assert conversation(system).restarts == 0
+    finally:
+        system.stop()
