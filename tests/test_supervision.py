@@ -35,6 +35,13 @@ def text(system, clinic_id: int, body: str, key: str = KEY):
     return system.ask(message, system.address("sms"))
 
 
+def gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def conversation(system, key: str = KEY):
     return system.actors().get(f"sms:{key}")
 
@@ -100,7 +107,7 @@ def test_hung_conversation_actor_is_killed_and_replaced(actor_system, database):
     )
 
     assert replaced.last_exit == "hung"
-    assert not psutil.pid_exists(hung.pid) or psutil.Process(hung.pid).status() == "zombie"
+    assert wait_until(lambda: gone(hung.pid))
     assert text(actor_system, database[GLOW], "still there?").value["turn"] == 2
 
 
