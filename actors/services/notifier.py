@@ -5,6 +5,8 @@ them, so the table is the queue: ``SendQueued`` asks for some ids to go now, and
 sweep sends whatever is still queued (after a restart, or a burst the actor could not keep up
 with). Offline (no Telnyx key) texts are written as ``outbox`` and never reach this actor.
 
+The same sweep texts due appointment reminders (``actors/reminders.py``).
+
 Each send retries transient failures (network, 429, 5xx) with exponential backoff; a number
 blocked by the carrier after STOP (Telnyx error 40300) is recorded in the opt-out ledger and
 not retried. Telnyx's own id is stored so delivery-status webhooks can update the message.
@@ -19,6 +21,7 @@ import aiohttp
 from thespian.actors import WakeupMessage
 
 from actors.messages import SendQueued
+from actors.reminders import send_due_reminders
 from actors.services.base import ServiceActor
 from store.db import write
 from store.models import Message
@@ -67,13 +70,15 @@ async def send_one(session: aiohttp.ClientSession, base: str, key: str, body: di
 
 class NotifierActor(ServiceActor):
     def on_start(self) -> None:
-        if not self.settings.embedded_telnyx:
-            self.wakeupAfter(SWEEP_S)
+        self.wakeupAfter(SWEEP_S)
 
     def receiveMsg_SendQueued(self, message: SendQueued, sender) -> None:
         self._send(list(message.message_ids))
 
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
+        status = "outbox" if self.settings.embedded_telnyx else "queued"
+        if send_due_reminders(status):
+            self.ring(None)
         queued = (
             Message.select(Message.id)
             .where((Message.direction == "out") & (Message.status == "queued"))

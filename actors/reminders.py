@@ -1,0 +1,71 @@
+"""Appointment reminders: durable jobs in the reminder table, claimed, texted, marked done.
+
+A reminder is claimed in one transaction (``locked_until``), so two notifiers, or a restart
+mid-send, never text a customer twice; a claim that was never finished expires and is retried.
+Opted-out numbers are skipped; cancelled or moved appointments cancelled their reminders when
+they changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from store.db import write
+from store.events import record_event
+from store.fields import utcnow
+from store.models import Appointment, Reminder
+from store.sms import opted_out, record_message, thread_for
+
+CLAIM_S = 120
+BATCH = 50
+
+
+def reminder_text(appointment: Appointment) -> str:
+    clinic = appointment.clinic
+    local = appointment.start_at.astimezone(ZoneInfo(clinic.timezone))
+    clock = f"{local:%I:%M %p}".lstrip("0")
+    return (
+        f"Reminder from {clinic.name}: your {appointment.service.name} with "
+        f"{appointment.provider.name} is on {local:%a %b} {local.day} at {clock}. "
+        "Reply here to reschedule or cancel."
+    )
+
+
+def send_due_reminders(outbound_status: str, now: datetime | None = None) -> list[int]:
+    """Text every due reminder once; returns the ids of the outbound messages written."""
+    now = now or utcnow()
+    with write():
+        due = list(
+            Reminder.select()
+            .where(
+                (Reminder.status == "pending")
+                & (Reminder.due_at <= now)
+                & (Reminder.locked_until.is_null() | (Reminder.locked_until < now))
+            )
+            .order_by(Reminder.due_at)
+            .limit(BATCH)
+        )
+        for reminder in due:
+            reminder.locked_until = now + timedelta(seconds=CLAIM_S)
+            reminder.attempts += 1
+            reminder.save()
+    sent = []
+    for reminder in due:
+        with write():
+            appointment = reminder.appointment
+            phone = appointment.customer.phone
+            if appointment.status != "booked" or opted_out(appointment.clinic_id, phone):
+                reminder.status = "cancelled"
+            else:
+                thread = thread_for(appointment.clinic_id, phone)
+                message = record_message(thread, "out", reminder_text(appointment), outbound_status)
+                record_event(
+                    appointment.clinic_id,
+                    "reminder.sent",
+                    {"appointment_id": appointment.id, "message_id": message.id},
+                )
+                sent.append(message.id)
+                reminder.status = "sent"
+            reminder.save()
+    return sent

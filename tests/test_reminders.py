@@ -1,0 +1,49 @@
+"""Reminders are texted once when due, never to opted-out numbers or cancelled visits."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from actors.booking import engine
+from actors.booking.engine import BookingRequest
+from actors.reminders import send_due_reminders
+from store.db import write
+from store.models import Message, Reminder
+from store.sms import set_opt_out
+
+LA = ZoneInfo("America/Los_Angeles")
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=LA)
+
+
+def book(phone="+15555550123"):
+    return engine.book(
+        BookingRequest(1, "HydraFacial", datetime(2026, 12, 3, 14, tzinfo=LA), phone, "Ana"),
+        now=NOW,
+    )["appointment"]
+
+
+def test_due_reminder_is_texted_once(database):
+    book()
+    due = NOW + timedelta(days=2)
+    assert send_due_reminders("outbox", now=NOW) == []  # not yet due
+    sent = send_due_reminders("outbox", now=due)
+    assert len(sent) == 1
+    text = Message.get_by_id(sent[0]).text
+    assert "Glow Med Spa" in text and "HydraFacial" in text and "Thu Dec 3 at 2:00 PM" in text
+    assert send_due_reminders("outbox", now=due + timedelta(minutes=5)) == []
+    assert Reminder.get().status == "sent"
+
+
+def test_opted_out_customer_gets_no_reminder(database):
+    book()
+    with write():
+        set_opt_out(1, "+15555550123", True, "STOP")
+    assert send_due_reminders("outbox", now=NOW + timedelta(days=2)) == []
+    assert Reminder.get().status == "cancelled"
+
+
+def test_cancelled_appointment_cancels_its_reminder(database):
+    appointment = book()
+    engine.cancel(1, appointment["id"], "staff", now=NOW)
+    assert send_due_reminders("outbox", now=NOW + timedelta(days=2)) == []
