@@ -7,7 +7,7 @@ import logging
 
 from aiohttp import web
 
-from gateway import keys
+from gateway import calls, keys
 from gateway.auth import make_auth_middleware
 from gateway.bridge import ActorBridge
 from gateway.dbio import run_db
@@ -53,6 +53,7 @@ def create_app(settings: Settings, bridge: ActorBridge | None = None) -> web.App
     app.add_routes(kb.routes)
     app.add_routes(dashboard.routes)
     app.add_routes(webhooks_sms.routes)
+    calls.install(app)  # call webhooks, the media WebSocket, and their runtime
     app.router.add_get("/api/events", events_stream)
     app.router.add_get("/api/openapi.json", openapi_json)
     app.cleanup_ctx.append(_actor_bridge)

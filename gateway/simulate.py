@@ -122,6 +122,9 @@ def add_simulate_commands(commands, add) -> None:
     sms.add_argument("--data-dir", dest="data_dir")
     sms.add_argument("text")
     sms.set_defaults(func=_cmd_sms)
+    from gateway.simulate_call import add_simulate_call
+
+    add_simulate_call(kinds)
 
 
 def _cmd_sms(args) -> int:

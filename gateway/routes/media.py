@@ -1,0 +1,245 @@
+"""``GET /media/telnyx``: Telnyx's media WebSocket for one answered call, bridged to Realtime.
+
+The one-time token from the answer command is checked before the upgrade (HTTP 401 for an
+unknown, used or expired token). The gateway owns the audio; the call's actor owns its state:
+tool calls are asked of it (bounded), transcripts and DTMF are told to it. Transcript lines,
+latencies and bridge events are stored as ``CallEvent`` rows as they happen.
+
+Without an OpenAI key there is no voice backend at all (no local speech model ships with VRAI):
+the socket is accepted and closed at once with code 1013 and a reason saying so, the call gets
+a ``no_voice_backend`` event and a missed-call message for the staff, and the call is handed to
+staff (transfer, or hang-up without a staff number).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from actors.brain.prompts import build_system_prompt
+from actors.clinic_context import clinic_info, customer_info
+from actors.messages import ConversationInput, Ok
+from actors.tools import realtime_tools
+from gateway import keys
+from gateway.bridge import ActorUnavailable
+from gateway.calls import CALLS, CallControlError, CallRuntime
+from gateway.dbio import run_db
+from gateway.errors import ApiError
+from gateway.media import AiohttpTelnyxSocket, BaseBridgeHooks, BridgeConfig, run_bridge
+from gateway.routes.webhooks_call import tell_call_actor
+from store.db import write
+from store.events import record_event
+from store.fields import utcnow
+from store.models import Call, CallEvent, Clinic
+
+log = logging.getLogger("vrai.gateway.media")
+routes = web.RouteTableDef()
+
+TOOL_TIMEOUT_S = 15.0
+NO_VOICE_CLOSE = 1013  # "try again later": the service cannot take calls right now
+NO_VOICE_REASON = b"no voice backend: set OPENAI_API_KEY to take calls"
+UNAVAILABLE = {"ok": False, "error": "unavailable", "message": "The system is busy right now."}
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """What the bridge and its hooks need of one call (read once, before the stream starts)."""
+
+    call_id: int
+    ccid: str
+    clinic_id: int
+    customer_phone: str
+    staff_phone: str | None
+    voice: str
+    instructions: str
+
+
+def load_call(call_id: int, now: datetime) -> CallContext | None:
+    call = Call.get_or_none(Call.id == call_id)
+    if call is None or call.status == "ended":
+        return None
+    clinic = Clinic.get_by_id(call.clinic_id)
+    prompt = build_system_prompt(
+        clinic_info(clinic), customer_info(clinic.id, call.from_phone), now, channel="call"
+    )
+    return CallContext(
+        call.id,
+        call.call_control_id,
+        clinic.id,
+        call.from_phone,
+        clinic.staff_phone,
+        clinic.voice,
+        prompt,
+    )
+
+
+def add_event(ctx: CallContext, kind: str, text: str = "", data: dict | None = None, dash=None):
+    """One CallEvent, and optionally its dashboard event, in one transaction."""
+    with write():
+        CallEvent.create(clinic=ctx.clinic_id, call=ctx.call_id, kind=kind, text=text, data=data)
+        if dash is not None:
+            return record_event(ctx.clinic_id, dash[0], dash[1])
+    return None
+
+
+class CallHooks(BaseBridgeHooks):
+    """The bridge's hooks for one call: the call actor, the database, Telnyx, the dashboard."""
+
+    def __init__(self, app: web.Application, ctx: CallContext) -> None:
+        self.app = app
+        self.ctx = ctx
+        self.runtime: CallRuntime = app[CALLS]
+        self._seq = itertools.count(1)
+
+    def _input(self, event: str, payload: dict, corr: str, wants_reply: bool = False):
+        return ConversationInput(
+            corr=corr,
+            kind="call",
+            key=self.ctx.ccid,
+            clinic_id=self.ctx.clinic_id,
+            event=event,
+            payload=payload,
+            wants_reply=wants_reply,
+        )
+
+    async def _record(self, kind: str, text: str = "", data=None, dash=None) -> None:
+        event = await run_db(add_event, self.ctx, kind, text, data, dash)
+        if event is not None:  # a doorbell for live dashboards (they read the table)
+            from actors.messages import Published
+
+            self.app[keys.HUB].publish(
+                Published(event.id, event.clinic_id, event.type, event.data, "")
+            )
+
+    async def on_tool_call(self, name: str, arguments: dict[str, Any], call_id: str) -> Any:
+        payload = {
+            "name": name,
+            "arguments": arguments,
+            "call_id": call_id,
+            "customer_phone": self.ctx.customer_phone,
+        }
+        message = self._input("call.tool_call", payload, f"tool:{call_id}", wants_reply=True)
+        try:
+            reply = await self.app[keys.BRIDGE].ask_service("call", message, TOOL_TIMEOUT_S)
+        except (ActorUnavailable, TimeoutError):
+            reply = None
+        result = reply.value if isinstance(reply, Ok) and isinstance(reply.value, dict) else None
+        if result is None:
+            log.warning("tool %s: call actor unavailable", name)
+            result = dict(UNAVAILABLE)
+        if result.get("action") == "transfer" and not result.get("to"):
+            result = {**result, "to": result.get("staff_phone") or self.ctx.staff_phone}
+        summary = {"ok": bool(result.get("ok")), "error": result.get("error")}
+        await self._record("tool", name, summary)
+        return result
+
+    async def on_transcript(self, role: str, text: str) -> None:
+        data = {"call_id": self.ctx.call_id, "role": role, "text": text}
+        await self._record("transcript", text, {"role": role}, ("call.transcript", data))
+        seq = next(self._seq)
+        await tell_call_actor(
+            self.app,
+            self._input(
+                "call.transcript", {"role": role, "text": text}, f"tr:{seq}:{self.ctx.ccid}"
+            ),
+        )
+
+    async def on_turn_latency(self, latency_ms: float) -> None:
+        self.app[keys.METRICS].turn_latency.observe(latency_ms / 1000.0)
+        await self._record("latency", "", {"ms": round(latency_ms, 1)})
+
+    async def on_end_call(self, reason: str) -> None:
+        await self._record("end_call", reason)
+        await self._command("hangup")
+
+    async def on_transfer(self, to: str) -> None:
+        await self._record("transfer", "")
+        await self._command("transfer", to)
+
+    async def on_fallback(self) -> None:
+        await self._record("fallback", "realtime_unavailable")
+        await hand_to_staff(self.runtime, self.ctx)
+
+    async def on_dtmf(self, digit: str) -> None:
+        await self._record("dtmf", digit[:1], {"source": "media"})
+        seq = next(self._seq)
+        await tell_call_actor(
+            self.app, self._input("call.dtmf", {"digit": digit[:1]}, f"dtmf:{seq}:{self.ctx.ccid}")
+        )
+
+    async def on_event(self, name: str, data: dict[str, Any]) -> None:
+        if name in ("stream_started", "call_summary", "handoff", "realtime_dropped"):
+            await self._record("bridge", name, data)
+
+    async def _command(self, action: str, to: str | None = None) -> None:
+        control, ctx = self.runtime.control, self.ctx
+        try:
+            if action == "hangup":
+                await control.hangup(ctx.clinic_id, ctx.call_id, ctx.ccid)
+            else:
+                await control.transfer(ctx.clinic_id, ctx.call_id, ctx.ccid, to or "")
+        except CallControlError:
+            log.error("call %s: %s could not be delivered", ctx.call_id, action)
+
+
+async def hand_to_staff(runtime: CallRuntime, ctx: CallContext) -> None:
+    """The AI cannot take this call: transfer to staff, or hang up if there is nobody."""
+    try:
+        if ctx.staff_phone:
+            await runtime.control.transfer(ctx.clinic_id, ctx.call_id, ctx.ccid, ctx.staff_phone)
+        else:
+            await runtime.control.hangup(ctx.clinic_id, ctx.call_id, ctx.ccid)
+    except CallControlError:
+        log.error("call %s: hand-off to staff could not be delivered", ctx.call_id)
+
+
+def bridge_config(ctx: CallContext, overrides: dict[str, Any]) -> BridgeConfig:
+    config = BridgeConfig(
+        voice=ctx.voice or "marin", instructions=ctx.instructions, tools=tuple(realtime_tools())
+    )
+    return replace(config, **overrides) if overrides else config
+
+
+async def _no_voice_backend(app: web.Application, ctx: CallContext) -> None:
+    data = {"call_id": ctx.call_id, "reason": "no_voice_backend"}
+    message = "Missed call: the voice assistant is not configured (no OPENAI_API_KEY)."
+    reason = {"reason": "no OPENAI_API_KEY"}
+    await run_db(add_event, ctx, "no_voice_backend", message, reason, ("call.missed", data))
+    await hand_to_staff(app[CALLS], ctx)
+
+
+@routes.get("/media/telnyx")
+async def media_telnyx(request: web.Request) -> web.StreamResponse:
+    """Telnyx media stream (WebSocket) of one answered call."""
+    runtime: CallRuntime = request.app[CALLS]
+    grant = runtime.tokens.redeem(request.query.get("token", ""))
+    if grant is None:
+        raise ApiError(401, "invalid_token", "unknown, used or expired stream token")
+    ctx = await run_db(load_call, grant.call_id, utcnow())
+    if ctx is None:
+        raise ApiError(410, "call_ended", "the call is no longer active")
+    ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
+    await ws.prepare(request)
+    if runtime.connector is None:
+        await _no_voice_backend(request.app, ctx)
+        await ws.close(code=NO_VOICE_CLOSE, message=NO_VOICE_REASON)
+        return ws
+    runtime.active[ctx.ccid] = ws
+    hooks = CallHooks(request.app, ctx)
+    try:
+        stats = await run_bridge(
+            AiohttpTelnyxSocket(ws),
+            hooks,
+            bridge_config(ctx, runtime.bridge_overrides),
+            runtime.connector,
+        )
+        log.info("call %s bridge ended: %s", ctx.call_id, stats.end_reason)
+    finally:
+        runtime.active.pop(ctx.ccid, None)
+        await ws.close()
+    return ws
