@@ -2,7 +2,7 @@
 
 One transient child per conversation key, spawned on its first input and found again by key for
 every later input. Children are pinged every heartbeat; a child that stops answering (hung) or
-grows past its memory cap is killed. A child that dies without having said it finished is
+grows past its memory cap (unique memory) is killed. A child that dies without having said it finished is
 restarted from its checkpoint within its restart budget, and the input it had not answered is
 delivered again (the child dedupes by correlation id, so nothing happens twice). Past the budget
 the conversation is marked failed, its waiting input is answered with a failure (the caller's
@@ -49,7 +49,7 @@ from actors.supervision import (
     Children,
     RestartBudget,
     kill_pid,
-    rss_mb,
+    unique_mb,
 )
 from store.sms import unhandled_inbound
 
@@ -167,7 +167,7 @@ class ConversationSupervisor(VraiActor):
                 self._kill(child, "hung")
             elif (
                 self.ping_seq % MEMORY_CHECK_EVERY == 0
-                and (rss_mb(child.pid) or 0) > sup.conversation_memory_mb
+                and (unique_mb(child.pid) or 0) > sup.conversation_memory_mb
             ):
                 self._kill(child, "memory")
             elif not child.inflight and now - child.last_activity > self._idle_s():

@@ -306,6 +306,11 @@ class KbGet:
 
 
 @dataclass(frozen=True)
+class WarmUp:
+    """An actor's note to itself: do slow start-up work after saying it has started."""
+
+
+@dataclass(frozen=True)
 class ClassifyIntent:
     """Intents of one customer message by similarity to example phrases (local brain)."""
 

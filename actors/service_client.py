@@ -47,3 +47,28 @@ class ServiceClient:
                 transientUnique=True,
             )
         return self._system
+
+
+def knowledge_answerer(client: ServiceClient, clinic_id: int, precomputed=None, timeout_s=10.0):
+    """The ``answer_question`` backend of a conversation's tools: the gateway's precomputed
+    answer when the question is the customer's own text, else a bounded ask of the knowledge
+    actor; a timeout or failure comes back as ``unavailable`` (the brain then asks staff)."""
+    from actors.messages import KbAnswer, Ok, new_corr
+
+    known = precomputed or {}
+
+    def answer(question: str) -> dict:
+        value = known.get(question.strip())
+        if value is None:
+            reply = client.ask("knowledge", KbAnswer(new_corr(), clinic_id, question), timeout_s)
+            if not isinstance(reply, Ok):
+                return {"ok": False, "error": "unavailable", "message": reply.message}
+            value = reply.value
+        return {
+            "ok": True,
+            "found": value["found"],
+            "answer": value["text"],
+            "sources": value["document_ids"],
+        }
+
+    return answer

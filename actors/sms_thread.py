@@ -18,8 +18,8 @@ from actors.brain.local import LocalBrain
 from actors.clinic_context import clinic_info, customer_info
 from actors.conversation import ConversationActor, TurnError
 from actors.conversation_tools import ConversationTools
-from actors.messages import INVALID, ClassifyIntent, ConversationInput, KbAnswer, Ok, SendQueued
-from actors.service_client import ServiceClient
+from actors.messages import INVALID, ClassifyIntent, ConversationInput, Ok, SendQueued
+from actors.service_client import ServiceClient, knowledge_answerer
 from actors.sms import keywords
 from store.events import record_event
 from store.fields import utcnow
@@ -127,13 +127,15 @@ class SmsThreadActor(ConversationActor):
 
     def _converse(self, message: ConversationInput, clinic: Clinic, text: str) -> list[str]:
         screened = safety.screen(text)
+        understanding = message.payload.get("understanding") or {}
+        precomputed = {text.strip(): understanding["answer"]} if understanding else {}
         tools = ConversationTools(
             clinic,
             message.payload["customer_phone"],
             "sms",
             f"sms:{message.corr}",
             utcnow(),
-            self._knowledge(clinic.id),
+            knowledge_answerer(self.client, clinic.id, precomputed),
         )
         self.tools = tools
         if screened is not None:
@@ -144,13 +146,11 @@ class SmsThreadActor(ConversationActor):
             )
             tools.call("take_message", {"message": text, "urgent": screened.kind == "emergency"})
             return [reply]
-        understanding = message.payload.get("understanding") or {}
         if self.brain is None:
             self.brain = make_brain(self.settings, self.client)
         classifier = getattr(self.brain, "classifier", None)
         if isinstance(classifier, RemoteIntents):
             classifier.known = {text.strip(): understanding["intents"]} if understanding else {}
-        self.precomputed = {text.strip(): understanding["answer"]} if understanding else {}
         turn = Turn(
             text=text,
             now=tools.now,
@@ -163,25 +163,6 @@ class SmsThreadActor(ConversationActor):
         reply: BrainReply = self.brain.respond(turn, tools)
         self.state["brain"] = reply.state
         return list(reply.messages)
-
-    def _knowledge(self, clinic_id: int):
-        def answer(question: str) -> dict:
-            from actors.messages import new_corr
-
-            value = getattr(self, "precomputed", {}).get(question.strip())
-            if value is None:
-                reply = self.client.ask("knowledge", KbAnswer(new_corr(), clinic_id, question), 10)
-                if not isinstance(reply, Ok):
-                    return {"ok": False, "error": "unavailable", "message": reply.message}
-                value = reply.value
-            return {
-                "ok": True,
-                "found": value["found"],
-                "answer": value["text"],
-                "sources": value["document_ids"],
-            }
-
-        return answer
 
     def _remember_lines(self, text: str, replies: list[str]) -> None:
         history = self.state["history"]

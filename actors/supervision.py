@@ -149,10 +149,12 @@ def kill_pid(pid: int | None) -> bool:
     return True
 
 
-def rss_mb(pid: int | None) -> float | None:
+def unique_mb(pid: int | None) -> float | None:
+    """Memory only this process holds (USS). RSS would also count the pages a forked child
+    shares with its supervisor, so a cap on RSS kills healthy children of a large parent."""
     if not pid:
         return None
     try:
-        return psutil.Process(pid).memory_info().rss / 2**20
+        return psutil.Process(pid).memory_full_info().uss / 2**20
     except psutil.Error:
         return None

@@ -53,7 +53,7 @@ class Supervision:
 
     heartbeat_s: float = 2.0  # how often conversation supervisors ping their children
     hung_after_s: float = 30.0  # no pong for this long: the child is hung and is killed
-    conversation_memory_mb: int = 300  # RSS cap for one conversation actor
+    conversation_memory_mb: int = 300  # unique-memory (USS) cap for one conversation actor
     conversation_restarts: int = 3  # restart intensity of one conversation ...
     conversation_window_s: float = 30.0  # ... within this window
     service_restarts: int = 5  # restart intensity of one service actor ...

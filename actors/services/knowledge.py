@@ -7,6 +7,7 @@ their own copy), so it also classifies intents for the local brain. The model lo
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from actors.messages import (
     INVALID,
@@ -20,12 +21,14 @@ from actors.messages import (
     KbList,
     KbSearch,
     Understand,
+    WarmUp,
 )
 from actors.services.base import ServiceActor
 from kb.embedders import make_embedder
 from kb.service import Invalid, KbError, KnowledgeBase, NotFound
 
 CATEGORY = {NotFound: NOT_FOUND, Invalid: INVALID}
+log = logging.getLogger("vrai.knowledge")
 
 
 def _plain(value):
@@ -42,6 +45,16 @@ class KnowledgeActor(ServiceActor):
             make_embedder(self.settings.openai_api_key, self.settings.openai_base_url)
         )
         self._intents = None
+        # Load the model and embed the intent examples right after start (a queued message, so
+        # start-up is not delayed): the first customer's text then does not wait for them.
+        self.send(self.myAddress, WarmUp())
+
+    def receiveMsg_WarmUp(self, message: WarmUp, sender) -> None:
+        try:
+            self.kb.warm_up()
+            self._classifier().warm_up()
+        except Exception:  # a broken model shows up on first use, with a clear error there
+            log.exception("knowledge warm-up failed")
 
     def _run(self, sender, request, operation) -> None:
         try:
