@@ -2,11 +2,11 @@
 
 One transient child per conversation key, spawned on its first input and found again by key for
 every later input. Children are pinged every heartbeat; a child that stops answering (hung) or
-grows past its memory cap (unique memory) is killed. A child that dies without having said it finished is
-restarted from its checkpoint within its restart budget, and the input it had not answered is
-delivered again (the child dedupes by correlation id, so nothing happens twice). Past the budget
-the conversation is marked failed, its waiting input is answered with a failure (the caller's
-fallback: take a message, text back), and ops see it. Idle children are retired.
+grows past its memory cap (unique memory) is killed. A child that dies without having said it
+finished is restarted from its checkpoint within its restart budget, and the input it had not
+answered is delivered again (the child dedupes by correlation id, so nothing happens twice).
+Past the budget the conversation is marked failed, its waiting input is answered with a failure
+(the caller's fallback: take a message, text back), and ops see it. Idle children are retired.
 """
 
 from __future__ import annotations

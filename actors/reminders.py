@@ -32,6 +32,24 @@ def reminder_text(appointment: Appointment) -> str:
     )
 
 
+def missed_call_text(clinic_name: str) -> str:
+    return (
+        f"Sorry we missed you at {clinic_name}! Reply here to book, move or cancel a visit, "
+        "or ask us anything."
+    )
+
+
+def _missed_call_text(reminder: Reminder, outbound_status: str) -> int | None:
+    """Text a caller who hung up before they were helped (unless they opted out)."""
+    phone = (reminder.payload or {}).get("phone")
+    if not phone or opted_out(reminder.clinic_id, phone):
+        return None
+    thread = thread_for(reminder.clinic_id, phone)
+    message = record_message(thread, "out", missed_call_text(reminder.clinic.name), outbound_status)
+    record_event(reminder.clinic_id, "call.text_back", {"message_id": message.id})
+    return message.id
+
+
 def send_due_reminders(outbound_status: str, now: datetime | None = None) -> list[int]:
     """Text every due reminder once; returns the ids of the outbound messages written."""
     now = now or utcnow()
@@ -53,6 +71,12 @@ def send_due_reminders(outbound_status: str, now: datetime | None = None) -> lis
     sent = []
     for reminder in due:
         with write():
+            if reminder.kind == "missed_call_text":
+                message_id = _missed_call_text(reminder, outbound_status)
+                reminder.status = "sent" if message_id else "cancelled"
+                reminder.save()
+                sent += [message_id] if message_id else []
+                continue
             appointment = reminder.appointment
             phone = appointment.customer.phone
             if appointment.status != "booked" or opted_out(appointment.clinic_id, phone):

@@ -321,6 +321,9 @@ def test_a_booking_call_runs_tools_through_the_call_actor_and_hangs_up(gateway, 
 
     call = Call.get(Call.call_control_id == ccid)
     assert (call.status, call.outcome, call.hangup_cause) == ("ended", "booked", "normal_clearing")
+    from store.models import Reminder
+
+    assert not Reminder.select().where(Reminder.kind == "missed_call_text").exists()
     assert call.duration_s is not None and call.ended_at is not None
     lines = [
         (e.data["role"], e.text)
@@ -492,3 +495,20 @@ def test_simulator_dials_the_media_stream_like_telnyx(gateway, fakes):
     assert call.status == "ended" and call.answered_at is not None
     line = CallEvent.get(CallEvent.kind == "transcript")
     assert (line.data["role"], line.text) == ("assistant", "Glow Med Spa, how can I help?")
+
+
+def test_a_caller_who_hangs_up_unhelped_is_queued_a_text_back(gateway, fakes):
+    from store.models import Reminder
+
+    url, key = gateway.url, gateway.key
+    ccid = "v3:hung-up-early"
+
+    async def scenario():
+        await post_call(url, initiated(ccid, GLOW, CALLER), key)
+        return await post_call(url, hangup(ccid), key)
+
+    assert fakes.run(scenario())[0] == 200
+    call = Call.get(Call.call_control_id == ccid)
+    assert call.outcome == "missed"
+    job = Reminder.get(Reminder.kind == "missed_call_text")
+    assert job.payload["phone"] == CALLER and job.status == "pending"

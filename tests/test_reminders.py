@@ -47,3 +47,31 @@ def test_cancelled_appointment_cancels_its_reminder(database):
     appointment = book()
     engine.cancel(1, appointment["id"], "staff", now=NOW)
     assert send_due_reminders("outbox", now=NOW + timedelta(days=2)) == []
+
+
+def test_caller_who_hung_up_unhelped_gets_one_text_back(database):
+    from store.models import Reminder
+
+    with write():
+        Reminder.create(
+            clinic=1,
+            kind="missed_call_text",
+            due_at=NOW,
+            payload={"phone": "+15555550777", "call_id": 1},
+        )
+    (message_id,) = send_due_reminders("outbox", now=NOW + timedelta(seconds=5))
+    message = Message.get_by_id(message_id)
+    assert message.thread.customer_phone == "+15555550777"
+    assert message.text.startswith("Sorry we missed you at Glow Med Spa")
+    assert send_due_reminders("outbox", now=NOW + timedelta(minutes=1)) == []
+
+
+def test_no_text_back_to_an_opted_out_caller(database):
+    from store.models import Reminder
+
+    with write():
+        set_opt_out(1, "+15555550777", True, "STOP")
+        Reminder.create(
+            clinic=1, kind="missed_call_text", due_at=NOW, payload={"phone": "+15555550777"}
+        )
+    assert send_due_reminders("outbox", now=NOW + timedelta(seconds=5)) == []

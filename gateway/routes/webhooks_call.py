@@ -24,7 +24,7 @@ from gateway.routes.webhooks_sms import _e164, verified_event
 from store.db import write
 from store.events import record_event
 from store.fields import utcnow
-from store.models import Call, CallEvent, Customer, WebhookEvent
+from store.models import Call, CallEvent, Customer, Reminder, WebhookEvent
 from store.sms import clinic_by_number
 from store.webhooks import first_delivery
 
@@ -78,6 +78,9 @@ def forget_delivery(event_id: str) -> None:
         ).execute()
 
 
+UNHELPED_OUTCOMES = {"missed", "completed"}  # nothing booked, answered or taken down
+
+
 def call_outcome(call: Call) -> str:
     tools = {
         e.text: e.data
@@ -119,6 +122,14 @@ def store_update(event_id: str, event_type: str, payload: dict, occurred_at=None
                 "call.ended",
                 {"call_id": call.id, "outcome": outcome, "duration_s": duration},
             )
+            if outcome in UNHELPED_OUTCOMES:
+                # Durable, in the hangup's own transaction: the notifier texts it within seconds.
+                Reminder.create(
+                    clinic=call.clinic_id,
+                    kind="missed_call_text",
+                    due_at=now,
+                    payload={"phone": call.from_phone, "call_id": call.id},
+                )
         elif event_type == "call.dtmf.received":
             digit = str(payload.get("digit") or "")[:1]
             CallEvent.create(
