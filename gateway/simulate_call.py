@@ -78,15 +78,15 @@ async def stream(url: str, ccid: str, listen_s: float) -> tuple[int | None, str,
 
     audio = 0
     async with connect(url, compression=None, max_size=None) as ws:
-        await ws.send(json.dumps({"event": "connected", "version": "1.0.0"}))
         start = {
             "call_control_id": ccid,
             "media_format": {"encoding": "PCMU", "sample_rate": 8000, "channels": 1},
         }
-        await ws.send(json.dumps({"event": "start", "stream_id": ccid, "start": start}))
         deadline = time.monotonic() + listen_s
         seq = 1
-        try:
+        try:  # the gateway may close at any point (e.g. at once, with no voice backend)
+            await ws.send(json.dumps({"event": "connected", "version": "1.0.0"}))
+            await ws.send(json.dumps({"event": "start", "stream_id": ccid, "start": start}))
             while time.monotonic() < deadline:
                 seq += 1
                 payload = base64.b64encode(SILENCE).decode()
