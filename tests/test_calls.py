@@ -448,9 +448,8 @@ def test_call_actor_crash_mid_call_is_invisible_and_transfer_reaches_staff(gatew
 
     pid, after_crash, transfer = fakes.run(scenario(), timeout=60)
     assert after_crash["ok"], after_crash
-    assert gateway.system.actors().get(f"call:{ccid}") is None or (
-        gateway.system.actors()[f"call:{ccid}"].pid != pid
-    )
+    now = gateway.system.actors().get(f"call:{ccid}")  # one snapshot: it may retire any time
+    assert now is None or now.pid != pid
     state = wait_until(lambda: checkpoint().get("ended") and checkpoint(), timeout_s=15)
     assert state["transcript"][0] == {"role": "caller", "text": "Do you have anything tomorrow?"}
     assert [t["name"] for t in state["tools"]] == ["check_availability", "transfer_to_staff"]
