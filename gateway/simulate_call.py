@@ -4,7 +4,8 @@ Embedded mode only (it signs with the data dir's dev key, the stand-in for Telny
 signed ``call.initiated``; the gateway records the call and, having no phone network, returns
 the media stream URL (with its one-time token) in the webhook's JSON response, which is where
 this reads it. Then ``call.answered``, then it dials the media WebSocket with Telnyx's frames
-(connected, start, 20 ms mu-law silence) and reports what the assistant played.
+(connected, start, then ``--audio FILE.wav`` as 20 ms mu-law frames, then silence) and
+reports what the assistant played.
 
 There is no local speech model: without ``OPENAI_API_KEY`` the gateway closes the stream with
 code 1013, and this says so and exits 3. ``--text`` turns would need speech synthesis on the
@@ -21,7 +22,9 @@ import time
 import urllib.error
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
+from gateway.media.mulaw import wav_to_pcmu
 from gateway.simulate import _base, _request
 from gateway.telnyx_signature import sign
 from store.secrets import load_signing_key
@@ -71,7 +74,9 @@ def post(settings, base: str, event: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-async def stream(url: str, ccid: str, listen_s: float) -> tuple[int | None, str, int]:
+async def stream(
+    url: str, ccid: str, listen_s: float, speech: bytes = b""
+) -> tuple[int | None, str, int]:
     """Dial the media socket like Telnyx; (close code, reason, assistant audio bytes)."""
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
@@ -89,7 +94,8 @@ async def stream(url: str, ccid: str, listen_s: float) -> tuple[int | None, str,
             await ws.send(json.dumps({"event": "start", "stream_id": ccid, "start": start}))
             while time.monotonic() < deadline:
                 seq += 1
-                payload = base64.b64encode(SILENCE).decode()
+                chunk, speech = (speech[:160], speech[160:]) if speech else (SILENCE, b"")
+                payload = base64.b64encode(chunk.ljust(160, b"\xff")).decode()
                 await ws.send(
                     json.dumps(
                         {
@@ -121,6 +127,7 @@ def simulate_call(
     listen_s: float = 5.0,
     base: str | None = None,
     out=print,
+    audio_path: str | None = None,
 ) -> int:
     if not settings.embedded_telnyx:
         out("simulate call needs embedded mode (TELNYX_API_KEY unset): real calls come from Telnyx")
@@ -140,7 +147,15 @@ def simulate_call(
     # Dial the gateway directly (PUBLIC_BASE_URL may be a tunnel that only Telnyx uses).
     query = answer["stream_url"].split("?", 1)[1]
     url = base.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-    code, reason, audio = asyncio.run(stream(f"{url}/media/telnyx?{query}", ccid, listen_s))
+    speech = b""
+    if audio_path:
+        try:
+            speech = wav_to_pcmu(Path(audio_path))
+        except (OSError, ValueError, EOFError) as error:
+            out(f"cannot read {audio_path}: {error}")
+            return 1
+        listen_s = max(listen_s, len(speech) / 8000 + 2.0)  # say it all, then hear the answer
+    code, reason, audio = asyncio.run(stream(f"{url}/media/telnyx?{query}", ccid, listen_s, speech))
     post(settings, base, hangup(ccid))
     if code == NO_VOICE_CLOSE:
         out(f"no voice conversation: {reason}")
@@ -160,6 +175,7 @@ def add_simulate_call(kinds) -> None:
     call.add_argument("--from", dest="sender", default="+15555550123", help="caller (E.164)")
     call.add_argument("--text", action="append", default=[], help="a caller turn (see --help)")
     call.add_argument("--listen", type=float, default=5.0, help="seconds to stay on the line")
+    call.add_argument("--audio", help="a WAV file (16-bit) the caller says, sent as 20 ms PCMU")
     call.add_argument("--data-dir", dest="data_dir")
     call.set_defaults(func=_cmd_call)
 
@@ -167,4 +183,6 @@ def add_simulate_call(kinds) -> None:
 def _cmd_call(args) -> int:
     from supervisor import settings_from
 
-    return simulate_call(settings_from(args), args.to, args.sender, args.text, args.listen)
+    return simulate_call(
+        settings_from(args), args.to, args.sender, args.text, args.listen, audio_path=args.audio
+    )

@@ -1,0 +1,41 @@
+"""G.711 mu-law encoding of 16-bit PCM, vectorised (``audioop`` is gone in Python 3.13).
+
+The bridge itself never transcodes (PCMU end to end); this is for callers simulated from a WAV
+file, whose 16-bit samples must become the 8-bit mu-law a phone line carries.
+"""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+_BIAS = 0x84
+_CLIP = 32635
+RATE = 8000
+
+
+def encode(samples: np.ndarray) -> bytes:
+    """16-bit signed PCM samples -> mu-law bytes (ITU-T G.711)."""
+    x = samples.astype(np.int32)
+    sign = np.where(x < 0, 0x80, 0)
+    magnitude = np.minimum(np.abs(x), _CLIP) + _BIAS
+    exponent = np.clip(np.floor(np.log2(magnitude)).astype(np.int32) - 7, 0, 7)
+    mantissa = (magnitude >> (exponent + 3)) & 0x0F
+    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
+
+
+def wav_to_pcmu(path: Path) -> bytes:
+    """A mono 16-bit WAV file as 8 kHz mu-law (resampled linearly if it is not 8 kHz)."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise ValueError("the WAV file must be 16-bit PCM")
+        frames = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+        channels, rate = wav.getnchannels(), wav.getframerate()
+    if channels > 1:
+        frames = frames.reshape(-1, channels).mean(axis=1).astype(np.int16)
+    if rate != RATE and len(frames):
+        positions = np.arange(0, len(frames), rate / RATE)
+        frames = np.interp(positions, np.arange(len(frames)), frames).astype(np.int16)
+    return encode(frames)
