@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
 from actors.booking import policy
 from actors.booking.calendar_view import load_calendar
 from actors.booking.catalog import find_provider, find_service
@@ -36,6 +34,7 @@ from store.models import (
     Reminder,
     Service,
 )
+from store.phones import e164
 
 log = logging.getLogger("vrai.booking")
 
@@ -168,12 +167,7 @@ def _slot_bookable(req: BookingRequest, now: datetime) -> None:
 
 
 def _phone_valid(req: BookingRequest, now: datetime) -> None:
-    try:
-        parsed = phonenumbers.parse(req.customer_phone, None)
-        valid = phonenumbers.is_valid_number(parsed) or phonenumbers.is_possible_number(parsed)
-    except phonenumbers.NumberParseException:
-        valid = False
-    if not valid or not req.customer_phone.startswith("+"):
+    if e164(req.customer_phone) is None or not req.customer_phone.startswith("+"):
         raise BookingError("phone_invalid", "That phone number doesn't look right.")
 
 

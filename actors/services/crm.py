@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import phonenumbers
-
 from actors.messages import INVALID, FindCustomer, SaveCustomer
 from actors.services.base import ServiceActor
 from store.customers import customer_dict, find_customer, save_customer
 from store.db import write
 from store.events import record_event
+from store.phones import e164
 
 
 def valid_e164(phone: str) -> bool:
-    try:
-        parsed = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.is_possible_number(parsed) and phone.startswith("+")
+    return e164(phone) is not None and phone.startswith("+")
 
 
 class CrmActor(ServiceActor):

@@ -20,7 +20,7 @@ from gateway.bridge import ActorUnavailable
 from gateway.calls import CALLS, CallControlError, CallRuntime, answer_body, background
 from gateway.dbio import run_db
 from gateway.errors import ApiError
-from gateway.routes.webhooks_sms import _e164, verified_event
+from gateway.routes.webhooks_sms import e164_or_400, verified_event
 from store.db import write
 from store.events import record_event
 from store.fields import utcnow
@@ -204,7 +204,7 @@ async def _initiated(request: web.Request, event_id: str, payload: dict) -> dict
         return {"status": "ignored"}  # we place no outbound calls
     if not isinstance(payload.get("call_control_id"), str) or not payload["call_control_id"]:
         raise ApiError(400, "invalid", "payload.call_control_id is required")
-    clinic_phone, caller = _e164(payload.get("to")), _e164(payload.get("from"))
+    clinic_phone, caller = e164_or_400(payload.get("to")), e164_or_400(payload.get("from"))
     stored = await run_db(store_initiated, event_id, payload, clinic_phone, caller)
     if stored == "unknown_number":
         request.app[keys.METRICS].webhooks.labels("telnyx_call", "unknown_number").inc()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 
-import phonenumbers
 from aiohttp import web
 
 from actors.messages import Ok, Understand, new_corr, sms_received
@@ -18,6 +17,7 @@ from store.db import write
 from store.events import record_event
 from store.fields import utcnow
 from store.models import Message
+from store.phones import e164
 from store.sms import clinic_by_number, record_message, thread_for
 from store.webhooks import first_delivery
 
@@ -57,14 +57,12 @@ async def verified_event(request: web.Request) -> dict:
     return data
 
 
-def _e164(value) -> str:
-    try:
-        parsed = phonenumbers.parse(value, None)
-    except (phonenumbers.NumberParseException, TypeError):
-        raise ApiError(400, "invalid", "phone numbers must be E.164 (+15555550123)") from None
-    if not phonenumbers.is_possible_number(parsed):
+def e164_or_400(value) -> str:
+    """The number in E.164, or the webhook's 400."""
+    number = e164(value)
+    if number is None:
         raise ApiError(400, "invalid", "phone numbers must be E.164 (+15555550123)")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def _parse_received(payload: dict) -> tuple[str, str, str, str | None]:
@@ -78,8 +76,8 @@ def _parse_received(payload: dict) -> tuple[str, str, str, str | None]:
     if not isinstance(text, str):
         raise ApiError(400, "invalid", "payload.text must be a string")
     return (
-        _e164(to[0].get("phone_number")),
-        _e164(sender.get("phone_number")),
+        e164_or_400(to[0].get("phone_number")),
+        e164_or_400(sender.get("phone_number")),
         text,
         payload.get("id"),
     )
