@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from thespian.system.transport import IPBase
 
+from actors import thespian_tuning
+
 _original_init = IPBase.IPActorAddress.__init__
 _bound_host: list[str] = []
 
 
 def bind_to(host: str) -> None:
+    thespian_tuning.apply()  # every process that binds a transport also gets the tuning
     _bound_host[:] = [host]
     if IPBase.IPActorAddress.__init__ is not _patched_init:
         IPBase.IPActorAddress.__init__ = _patched_init
