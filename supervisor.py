@@ -71,6 +71,8 @@ class Launcher:
         self.gateway: subprocess.Popen | None = None
         self.gateway_starts: list[float] = []
         self.probe_seq = 0
+        self.admin_sessions: set[int] = set()
+        self.ledger: list[int] = []
 
     def run(self) -> int:
         from actors import system
@@ -82,24 +84,43 @@ class Launcher:
         try:
             self._start_root()
             self._start_gateway()
-            system.write_ledger(self.settings, self._family())
+            self._write_ledger()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self.stopping.set())
             if self._wait_gateway_ready():
                 self._announce()
             while not self.stopping.wait(ROOT_PROBE_EVERY_S / 2):
-                system.write_ledger(self.settings, self._family())
+                self._write_ledger()
                 self._watch_gateway()
                 self._watch_root()
         finally:
             self.stop()
         return 0
 
-    def _family(self) -> list:
-        """Every process this launcher is responsible for."""
+    def _family(self, fresh: bool = True) -> list:
+        """Every process this launcher is responsible for.
+
+        Finding the admin's session means reading every socket of every process, which under
+        load cost a tenth of a core once a second; the session is kept until it is empty.
+        """
         from actors import system
 
-        return system.descendants(os.getpid()) + system.system_processes(self.settings)
+        if fresh or not self.admin_sessions:
+            self.admin_sessions = system.system_sessions(self.settings)
+        actors = system.system_processes(self.settings, self.admin_sessions)
+        if not actors:
+            self.admin_sessions = set()
+        return system.descendants(os.getpid()) + actors
+
+    def _write_ledger(self) -> None:
+        """Record the family for the next start's cleanup, when it changed."""
+        from actors import system
+
+        family = self._family(fresh=False)
+        pids = sorted(p.pid for p in family)
+        if pids != self.ledger:
+            system.write_ledger(self.settings, family)
+            self.ledger = pids
 
     def _start_root(self) -> None:
         from actors.messages import RootInit
@@ -132,6 +153,7 @@ class Launcher:
         gateway_pid = self.gateway.pid if self.gateway else None
         system.end_processes([p for p in self._family() if p.pid != gateway_pid])
         self.asys = system.start_system(self.settings)
+        self.admin_sessions = set()  # the new admin has a session of its own
         self._start_root()
 
     def _start_gateway(self) -> None:
