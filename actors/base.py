@@ -41,6 +41,13 @@ def die_with_parent() -> None:
             log.warning("prctl(PR_SET_PDEATHSIG) unavailable; relying on the pid ledger")
 
 
+def published(event: DashboardEvent) -> Published:
+    """The live push of a committed dashboard event."""
+    return Published(
+        event.id, event.clinic_id, event.type, event.data, event.created_at.isoformat()
+    )
+
+
 class VraiActor(ActorTypeDispatcher):
     """Base class: call ``self.setup(settings)`` from the init handler."""
 
@@ -78,16 +85,7 @@ class VraiActor(ActorTypeDispatcher):
         """Hand an already-committed dashboard event to the events actor for live fan-out."""
         events = self.directory.get("events")
         if events is not None:
-            self.send(
-                events,
-                Published(
-                    event.id,
-                    event.clinic_id,
-                    event.type,
-                    event.data,
-                    event.created_at.isoformat(),
-                ),
-            )
+            self.send(events, published(event))
 
     def ring(self, clinic_id: int | None) -> None:
         """Tell live dashboards of a clinic that new events are in the table (SSE streams treat

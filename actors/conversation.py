@@ -12,7 +12,7 @@ import logging
 import os
 from typing import Any
 
-from actors.base import VraiActor
+from actors.base import VraiActor, published
 from actors.messages import (
     INTERNAL,
     ConversationInit,
@@ -64,6 +64,8 @@ class ConversationActor(VraiActor):
         self.version = 0
         self.incarnation = 0
         self.effects = None  # set by ``handle``: writes that must commit with the checkpoint
+        self.relayed: list[tuple[str, Any]] = []
+        self.in_turn = False
 
     def initial_state(self) -> dict:
         return {}
@@ -88,6 +90,7 @@ class ConversationActor(VraiActor):
 
     def receiveMsg_ConversationInput(self, message: ConversationInput, sender) -> None:
         done = self.state["_results"].get(message.corr)
+        self.relayed = []
         if done is not None:
             result = Ok(message.corr, done)
         else:
@@ -101,7 +104,11 @@ class ConversationActor(VraiActor):
                 self._remember(message.corr, value)
                 self.version += 1
                 self.commit(self.effects)
-                self.after_commit()
+                self.in_turn = True
+                try:
+                    self.after_commit()
+                finally:
+                    self.in_turn = False
         self.send(
             sender,
             ConversationOutput(
@@ -110,8 +117,10 @@ class ConversationActor(VraiActor):
                 result=result,
                 reply_to=message.reply_to,
                 checkpoint_version=self.version,
+                relay=tuple(self.relayed),
             ),
         )
+        self.relayed = []
 
     def commit(self, effects=None) -> None:
         """Write the checkpoint, together with ``effects()`` if given, in one transaction."""
@@ -122,6 +131,24 @@ class ConversationActor(VraiActor):
 
     def after_commit(self) -> None:
         """Hook: side effects that may only happen once the turn is durable (pushes, sends)."""
+
+    def relay(self, service: str, message) -> None:
+        """Send ``message`` to a shared service, through the supervisor with this turn's answer.
+
+        Thespian's TCP transport does work for every open connection on every message it
+        handles, so a service that hundreds of conversation processes each talked to directly
+        (the events actor, the notifier) slowed down as conversations were added. Relayed,
+        each service hears from a handful of supervisors instead. Outside a turn it is a send.
+        """
+        if self.in_turn:
+            self.relayed.append((service, message))
+            return
+        address = self.directory.get(service)
+        if address is not None:
+            self.send(address, message)
+
+    def push(self, event) -> None:
+        self.relay("events", published(event))
 
     def _remember(self, corr: str, value: Any) -> None:
         results = self.state["_results"]

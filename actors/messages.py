@@ -168,6 +168,7 @@ class ConversationOutput:
     result: Any  # Ok | Failure
     reply_to: Any = None
     checkpoint_version: int | None = None
+    relay: tuple = ()  # (service name, message) pairs the supervisor delivers for the turn
 
 
 # ---------------------------------------------------------------------------- ops
@@ -197,10 +198,13 @@ class ListActors:
 
 @dataclass(frozen=True)
 class ChildrenReport:
-    """A conversation supervisor's current children, pushed to the root on every change."""
+    """A conversation supervisor's children, pushed to the root: every change as a delta (the
+    children that changed, the ids that are gone), and the whole list once per heartbeat."""
 
     supervisor: str
     children: tuple[ActorInfo, ...]
+    complete: bool = True
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -391,15 +395,16 @@ class StaffCancel:
 
 
 @dataclass(frozen=True)
-class Understand:
-    """Intents of a customer's text and the knowledge base's best answer to it, in one ask.
+class UnderstandAndRoute:
+    """A customer's text on its way to its conversation, by way of the knowledge actor.
 
-    The gateway asks this once per inbound text (through its few stable contexts) and hands
-    the result to the conversation, so thread actors rarely need to call the shared knowledge
-    actor themselves: hundreds of conversation processes each holding a connection to it made
-    every ask slower (Thespian's TCP transport cost grows with the peers an actor talks to).
+    The knowledge actor (the one process holding the embedding model) adds the text's intents
+    and the knowledge base's best answer to the turn's payload as ``understanding`` and hands
+    the turn to the named conversation supervisor. The gateway sends one message and waits for
+    nothing; the thread actor rarely needs to ask the knowledge actor itself (hundreds of
+    conversation processes each holding a connection to it made every ask slower: Thespian's
+    TCP transport does work per connected peer on every message).
     """
 
-    corr: str
-    clinic_id: int
-    text: str
+    turn: ConversationInput
+    supervisor: str = "sms"

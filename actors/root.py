@@ -67,7 +67,7 @@ class RootSupervisor(VraiActor):
     def __init__(self):
         super().__init__()
         self.children = Children()
-        self.reports: dict[str, tuple] = {}
+        self.reports: dict[str, dict] = {}  # supervisor -> actor id -> ActorInfo
         self.ping_seq = 0
         self.started = False
         self.init_waiter = None
@@ -111,7 +111,11 @@ class RootSupervisor(VraiActor):
             child.last_pong = time.monotonic()
 
     def receiveMsg_ChildrenReport(self, message: ChildrenReport, sender) -> None:
-        self.reports[message.supervisor] = message.children
+        known = {} if message.complete else self.reports.setdefault(message.supervisor, {})
+        known.update((info.id, info) for info in message.children)
+        for actor_id in message.removed:
+            known.pop(actor_id, None)
+        self.reports[message.supervisor] = known
 
     def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender) -> None:
         child = self.children.find_address(message.childAddress)
@@ -161,7 +165,7 @@ class RootSupervisor(VraiActor):
     def receiveMsg_ListActors(self, message: ListActors, sender) -> None:
         infos = [c.info() for c in self.children]
         for children in self.reports.values():
-            infos.extend(children)
+            infos.extend(children.values())
         self.send(sender, Ok(message.corr, tuple(infos)))
 
     def receiveMsg_RestartActor(self, message: RestartActor, sender) -> None:

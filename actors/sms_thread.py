@@ -199,7 +199,6 @@ class SmsThreadActor(ConversationActor):
         for event in self.pending_push:
             self.push(event)
         self.pending_push = []
-        notifier = self.directory.get("notifier")
-        if self.pending_send and notifier is not None:
-            self.send(notifier, SendQueued(self.pending_send))
+        if self.pending_send:
+            self.relay("notifier", SendQueued(self.pending_send))
         self.pending_send = []

@@ -8,6 +8,7 @@ restart intensity: at most N restarts within T seconds; past that the child is m
 from __future__ import annotations
 
 import collections
+import math
 import os
 import signal
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class Child:
     last_exit: str | None = None
     last_pong: float = 0.0
     last_activity: float = 0.0
+    memory_checked_at: float = 0.0
     ping_seq: int = 0
     checkpoint_version: int | None = None
     # ordered input forwarded to the child and not yet answered: re-sent after a restart
@@ -136,6 +138,64 @@ class Children:
                     self._by_address = {key: child}
                 return child
         return None
+
+
+@dataclass
+class Beat:
+    """What one heartbeat decided about the running children."""
+
+    hung: list[Child] = field(default_factory=list)  # silent past the limit: kill
+    weigh: list[Child] = field(default_factory=list)  # read their unique memory this beat
+    retire: list[Child] = field(default_factory=list)  # idle past the limit: let go
+    ping: list[Child] = field(default_factory=list)  # quiet a while: are you there?
+
+
+def plan_beat(
+    children,
+    now: float,
+    *,
+    hung_after_s: float,
+    idle_after_s: float,
+    ping_after_s: float,
+    heartbeat_s: float,
+    weigh_max: int,
+) -> Beat:
+    """Judge every running child once, cheaply enough for hundreds of them.
+
+    - An actor handles one message at a time, so a child busy with a turn cannot answer a ping
+      either: a hang shows as silence for ``hung_after_s`` whatever was asked. Every answer
+      counts as a pong (``last_pong``), so only children quiet for ``ping_after_s`` are pinged,
+      longest quiet first, and per beat only as many as keeps each pinged once per
+      ``ping_after_s``: a burst of new conversations falls quiet together and was pinged in
+      one stalling wave. A quiet child waits at most ``2 * ping_after_s`` for its ping, so
+      ``ping_after_s`` must stay under half of ``hung_after_s``.
+    - Reading a process's unique memory costs ~1.3 ms, so at most ``weigh_max`` children are
+      weighed per beat: those that did work since they were last weighed (an idle process
+      does not grow), longest unweighed first.
+    """
+    beat = Beat()
+    quiet, active = [], []
+    for child in children:
+        if child.state != RUNNING:
+            continue
+        if now - child.last_pong > hung_after_s:
+            beat.hung.append(child)
+            continue
+        if not child.inflight and now - child.last_activity > idle_after_s:
+            beat.retire.append(child)
+            continue
+        if child.last_activity >= child.memory_checked_at:
+            active.append(child)
+        if now - child.last_pong >= ping_after_s:
+            quiet.append(child)
+    active.sort(key=lambda c: c.memory_checked_at)
+    beat.weigh = active[:weigh_max]
+    for child in beat.weigh:
+        child.memory_checked_at = now
+    quiet.sort(key=lambda c: c.last_pong)
+    per_beat = max(1, math.ceil(len(children) * heartbeat_s / ping_after_s))
+    beat.ping = quiet[:per_beat]
+    return beat
 
 
 def kill_pid(pid: int | None) -> bool:

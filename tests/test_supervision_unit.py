@@ -1,6 +1,7 @@
-"""Restart intensity with a fake clock: OTP's MaxR within MaxT."""
+"""Supervision bookkeeping with a fake clock: restart intensity (OTP's MaxR within MaxT), the
+registry, and what one heartbeat decides."""
 
-from actors.supervision import Child, Children, RestartBudget
+from actors.supervision import RUNNING, Child, Children, RestartBudget, plan_beat
 
 
 def test_budget_allows_n_restarts_within_window_then_refuses():
@@ -30,3 +31,65 @@ def test_registry_finds_children_by_address_not_hash():
     child = children.add(Child("sms:a", "sms", "a", 1, RestartBudget(3, 30), address=Unhashable(7)))
     assert children.find_address(Unhashable(7)) is child
     assert children.find_address(Unhashable(8)) is None
+
+
+# ---------------------------------------------------------------------------- the heartbeat
+
+
+def running(n: int, **fields) -> list[Child]:
+    return [
+        Child(f"sms:{i}", "sms", str(i), 1, RestartBudget(3, 30), state=RUNNING, **fields)
+        for i in range(n)
+    ]
+
+
+def beat(children, now, weigh_max=8):
+    return plan_beat(
+        children,
+        now,
+        hung_after_s=30,
+        idle_after_s=600,
+        ping_after_s=10,
+        heartbeat_s=2,
+        weigh_max=weigh_max,
+    )
+
+
+def test_a_child_that_answered_recently_is_not_pinged():
+    busy, quiet = running(2, last_activity=100.0)
+    busy.last_pong, quiet.last_pong = 99.0, 85.0
+    assert beat([busy, quiet], now=100.0).ping == [quiet]
+
+
+def test_children_that_fell_quiet_together_are_pinged_over_several_beats_not_at_once():
+    children = running(300, last_pong=0.0, last_activity=0.0)
+    pinged = beat(children, now=12.0).ping
+    assert len(pinged) == 60  # 300 children * 2 s beat / 10 s: each once per 10 s
+    for child in pinged:
+        child.last_pong = 12.5
+    assert not {c.id for c in beat(children, now=14.0).ping} & {c.id for c in pinged}
+
+
+def test_a_silent_child_is_hung_and_not_pinged_or_weighed():
+    (child,) = running(1, last_pong=0.0, last_activity=0.0)
+    result = beat([child], now=31.0)
+    assert result.hung == [child] and not result.ping and not result.weigh
+
+
+def test_only_children_that_worked_since_last_weighed_are_weighed_a_few_per_beat():
+    children = running(20, last_pong=99.0, last_activity=50.0)
+    first = beat(children, now=100.0).weigh
+    assert len(first) == 8
+    second = beat(children, now=102.0).weigh
+    assert len(second) == 8 and not {c.id for c in first} & {c.id for c in second}
+    for child in children:
+        child.memory_checked_at = 103.0  # everyone weighed; nobody has worked since
+    assert beat(children, now=104.0).weigh == []
+    children[3].last_activity = 104.5
+    assert beat(children, now=106.0).weigh == [children[3]]
+
+
+def test_an_idle_child_with_no_work_in_flight_is_retired():
+    idle, waiting = running(2, last_pong=699.0, last_activity=0.0)
+    waiting.inflight["corr"] = object()
+    assert beat([idle, waiting], now=700.0).retire == [idle]

@@ -20,7 +20,7 @@ from actors.messages import (
     KbIngest,
     KbList,
     KbSearch,
-    Understand,
+    UnderstandAndRoute,
     WarmUp,
 )
 from actors.services.base import ServiceActor
@@ -112,19 +112,26 @@ class KnowledgeActor(ServiceActor):
             lambda: _plain(self.kb.get_document(message.clinic_id, message.document_id)),
         )
 
-    def receiveMsg_Understand(self, message: Understand, sender) -> None:
-        def understand():
-            answer = self.kb.answer(message.clinic_id, message.text)
-            return {
-                "intents": [list(x) for x in self._classifier().classify(message.text)],
-                "answer": {
-                    "found": answer.found,
-                    "text": answer.text,
-                    "document_ids": list(answer.document_ids),
-                },
-            }
+    def receiveMsg_UnderstandAndRoute(self, message: UnderstandAndRoute, sender) -> None:
+        turn = message.turn
+        try:
+            turn.payload["understanding"] = self._understand(turn.clinic_id, turn.payload["text"])
+        except Exception:  # the turn must go on: its conversation can ask again itself
+            log.exception("understanding a text failed; routing it without")
+        supervisor = self.directory.get(message.supervisor)
+        if supervisor is not None:  # else the stored text is swept up once it is back
+            self.send(supervisor, turn)
 
-        self._run(sender, message, understand)
+    def _understand(self, clinic_id: int, text: str) -> dict:
+        answer = self.kb.answer(clinic_id, text)
+        return {
+            "intents": [list(x) for x in self._classifier().classify(text)],
+            "answer": {
+                "found": answer.found,
+                "text": answer.text,
+                "document_ids": list(answer.document_ids),
+            },
+        }
 
     def receiveMsg_ClassifyIntent(self, message: ClassifyIntent, sender) -> None:
         self._run(sender, message, lambda: self._classifier().classify(message.text))

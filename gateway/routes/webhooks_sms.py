@@ -7,7 +7,7 @@ import logging
 
 from aiohttp import web
 
-from actors.messages import Ok, Understand, new_corr, sms_received
+from actors.messages import UnderstandAndRoute, sms_received
 from gateway import keys
 from gateway.bridge import ActorUnavailable
 from gateway.dbio import run_db
@@ -23,8 +23,6 @@ from store.webhooks import first_delivery
 
 log = logging.getLogger("vrai.gateway.sms")
 routes = web.RouteTableDef()
-
-UNDERSTAND_TIMEOUT_S = 1.5  # well inside Telnyx's ~2 s delivery window
 
 DELIVERY_STATUS = {
     "queued": "queued",
@@ -110,16 +108,17 @@ def store_delivery_status(event_id: str, event_type: str, payload: dict) -> str:
     return "updated"
 
 
-async def _understand(request: web.Request, clinic_id: int, text: str) -> dict | None:
-    """Intents and the best knowledge-base answer, bounded: without them the conversation
-    asks the knowledge actor itself."""
-    try:
-        reply = await request.app[keys.BRIDGE].ask_service(
-            "knowledge", Understand(new_corr(), clinic_id, text), timeout_s=UNDERSTAND_TIMEOUT_S
-        )
-    except (ActorUnavailable, TimeoutError):
-        return None
-    return reply.value if isinstance(reply, Ok) else None
+async def _route(request: web.Request, turn) -> None:
+    """Hand the stored text to its conversation; with the local brain, by way of the knowledge
+    actor, which adds the text's intents and best answer on the way (see UnderstandAndRoute)."""
+    bridge = request.app[keys.BRIDGE]
+    if not request.app[keys.SETTINGS].openai_api_key:
+        try:
+            await bridge.tell_service("knowledge", UnderstandAndRoute(turn, "sms"))
+            return
+        except (ActorUnavailable, TimeoutError):
+            pass  # straight to the conversation, which asks for what it needs itself
+    await bridge.tell_service("sms", turn)
 
 
 @routes.post("/webhooks/telnyx/sms")
@@ -146,10 +145,8 @@ async def telnyx_sms(request: web.Request) -> web.Response:
         return web.json_response({"status": "duplicate"})
     clinic_id, message_id = stored
     turn = sms_received(clinic_id, clinic_phone, customer, message_id, text)
-    if not request.app[keys.SETTINGS].openai_api_key:  # the local brain: understand it here
-        turn.payload["understanding"] = await _understand(request, clinic_id, text)
     try:
-        await request.app[keys.BRIDGE].tell_service("sms", turn)
+        await _route(request, turn)
     except (ActorUnavailable, TimeoutError):
         log.warning("sms supervisor unavailable; the stored message will be swept up")
     metrics.webhooks.labels("telnyx", "accepted").inc()
