@@ -27,7 +27,7 @@ opted_out     set when the customer asked not to be texted again (the caller act
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -294,7 +294,9 @@ class _Run:
         self.tools = tools
         self.msg = message
         self.tz = message.tz
-        self.state: dict = copy.deepcopy(turn.state) if turn.state else {}
+        # A private copy (the turn's state is the checkpointed one); it is JSON by contract,
+        # and a JSON round trip copies it several times faster than deepcopy.
+        self.state: dict = json.loads(json.dumps(turn.state)) if turn.state else {}
         self.state.setdefault("stage", "idle")
         self.out: list[str] = []
         self.end = False
