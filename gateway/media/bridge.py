@@ -44,7 +44,7 @@ from .telnyx_frames import (
     inbound_payload,
     mark_frame,
     mark_name,
-    media_frame,
+    media_text,
     parse_start,
     sequence_number,
 )
@@ -91,6 +91,7 @@ class CallBridge:
         self._playout = PlayoutTracker(config.mark_interval_ms)
         self._latency = LatencyObserver()
         self._audio_in: asyncio.Queue[str] = asyncio.Queue(maxsize=config.inbound_queue_frames)
+        self._uplink_idle = False  # the uplink task waits on an empty queue
         self._notify_q: asyncio.Queue[tuple[str, tuple[Any, ...]] | None] = asyncio.Queue(
             maxsize=config.notify_queue_size
         )
@@ -229,7 +230,9 @@ class CallBridge:
                 return
             event = frame.get("event")
             if event == "media":
-                self._on_media(frame)
+                payload = self._on_media(frame)
+                if payload is not None:
+                    await self._up(payload)
             elif event == "mark":
                 self._on_mark(frame)
             elif event == "start":
@@ -262,20 +265,42 @@ class CallBridge:
                 self._log.warning("telnyx stream error %s: %s", error["code"], error["title"])
                 self._emit("on_event", "telnyx_error", error)
 
-    def _on_media(self, frame: dict[str, Any]) -> None:
+    def _on_media(self, frame: dict[str, Any]) -> str | None:
+        """The caller audio to send up, or None (no payload, late, or handed off)."""
         payload = inbound_payload(frame)
         if payload is None:
-            return
+            return None
         seq = sequence_number(frame)
         if seq is not None:
             if seq <= self._last_seq:
                 self.stats.frames_late += 1
-                return
+                return None
             self._last_seq = seq
         self.stats.frames_in += 1
-        if self._handed_off:
-            return
+        return None if self._handed_off else payload
+
+    async def _up(self, payload: str) -> None:
+        """Caller audio towards the Realtime session.
+
+        The fast path sends from here when nothing is waiting and the send cannot wait (the
+        hand-over to the uplink task cost a task switch per frame, a tenth of the bridge's
+        CPU). Otherwise the frame joins the bounded queue, oldest dropped when full, which
+        the uplink drains while the session is slow or being replaced: reading the caller
+        never waits on the model's side.
+        """
+        session = self._session
         queue = self._audio_in
+        if (
+            self._uplink_idle
+            and queue.empty()
+            and session is not None
+            and session.can_send_at_once()
+        ):
+            try:
+                await session.append_audio(payload)
+                return
+            except RealtimeDisconnected:
+                self._detach(session)
         if queue.full():
             queue.get_nowait()
             self.stats.frames_dropped += 1
@@ -289,7 +314,7 @@ class CallBridge:
     async def _send_audio(self, item_id: str, payload_b64: str) -> None:
         """Model audio to Telnyx, followed by a mark for playout accounting."""
         name = self._playout.on_audio_sent(item_id, _b64_len(payload_b64))
-        await self._telnyx.send_json(media_frame(payload_b64))
+        await self._telnyx.send_text(media_text(payload_b64))
         if name is not None:
             await self._telnyx.send_json(mark_frame(name))
         self.stats.chunks_out += 1
@@ -312,7 +337,9 @@ class CallBridge:
                 await self._session_ready.wait()
                 continue
             if payload is None:
+                self._uplink_idle = True
                 payload = await self._audio_in.get()
+                self._uplink_idle = False
                 continue  # the session may have changed while we waited
             try:
                 await session.append_audio(payload)

@@ -8,6 +8,7 @@ Telnyx is the WebSocket client; it sends ``connected``, ``start``, ``media``, ``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,9 +96,10 @@ def mark_name(frame: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def media_frame(payload_b64: str) -> dict[str, Any]:
-    """Audio for Telnyx to play, already in the call's codec."""
-    return {"event": "media", "media": {"payload": payload_b64}}
+def media_text(payload_b64: str) -> str:
+    """Audio for Telnyx to play, already in the call's codec; serialised here, since building
+    and encoding a dict per audio chunk is measurable at 50 chunks a second per call."""
+    return '{"event": "media", "media": {"payload": ' + json.dumps(payload_b64) + "}}"
 
 
 def mark_frame(name: str) -> dict[str, Any]:

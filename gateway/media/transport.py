@@ -1,7 +1,7 @@
 """The Telnyx side of a bridge: JSON frames in and out over whatever WebSocket hosts it.
 
-The bridge only needs ``send_json`` and ``receive``; these adapters fit aiohttp's server
-WebSocket (what the gateway route uses) and the ``websockets`` library.
+The bridge only needs ``send_json`` (``send_text`` for audio) and ``receive``; these adapters
+fit aiohttp's server WebSocket (what the gateway route uses) and the ``websockets`` library.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
+import orjson
 from aiohttp import WSMsgType
 
 if TYPE_CHECKING:
@@ -24,6 +25,10 @@ class TelnyxSocket(Protocol):
         """Send one frame; raise ConnectionError once the socket is gone."""
         ...
 
+    async def send_text(self, text: str) -> None:
+        """Send one frame already serialised (the per-chunk audio path)."""
+        ...
+
     async def receive(self) -> dict[str, Any] | None:
         """Next frame as a dict, or None when the socket closed."""
         ...
@@ -31,8 +36,8 @@ class TelnyxSocket(Protocol):
 
 def _decode(data: str | bytes) -> dict[str, Any] | None:
     try:
-        frame = json.loads(data)
-    except ValueError:
+        frame = orjson.loads(data)  # per frame, ~4x faster than json here
+    except orjson.JSONDecodeError:
         log.warning("dropping non-JSON frame (%d bytes)", len(data))
         return None
     return frame if isinstance(frame, dict) else None
@@ -49,9 +54,12 @@ class AiohttpTelnyxSocket:
         self._ws = ws
 
     async def send_json(self, frame: dict[str, Any]) -> None:
+        await self.send_text(json.dumps(frame))
+
+    async def send_text(self, text: str) -> None:
         if self._ws.closed:
             raise ConnectionResetError("telnyx socket closed")
-        await self._ws.send_str(json.dumps(frame))
+        await self._ws.send_str(text)
 
     async def receive(self) -> dict[str, Any] | None:
         while True:
@@ -74,10 +82,13 @@ class WebsocketsTelnyxSocket:
         self._ws = ws
 
     async def send_json(self, frame: dict[str, Any]) -> None:
+        await self.send_text(json.dumps(frame))
+
+    async def send_text(self, text: str) -> None:
         from websockets.exceptions import ConnectionClosed
 
         try:
-            await self._ws.send(json.dumps(frame))
+            await self._ws.send(text)
         except ConnectionClosed as exc:
             raise ConnectionResetError("telnyx socket closed") from exc
 
