@@ -7,10 +7,11 @@ this reads it. Then ``call.answered``, then it dials the media WebSocket with Te
 (connected, start, then ``--audio FILE.wav`` as 20 ms mu-law frames, then silence) and
 reports what the assistant played.
 
-There is no local speech model: without ``OPENAI_API_KEY`` the gateway closes the stream with
-code 1013, and this says so and exits 3. ``--text`` turns would need speech synthesis on the
-caller's side, which VRAI does not ship, so they are refused the same honest way rather than
-faked. Exit codes: 0 call completed, 1 webhook refused, 2 gateway unreachable, 3 no voice.
+``--text`` turns are spoken with the espeak-ng synthesiser (gateway/caller_speech.py), each
+followed by a pause for the answer; without it installed, this says so and exits 3 before
+ringing. There is no local speech model on the clinic's side: without ``OPENAI_API_KEY`` the
+gateway closes the stream with code 1013, and this says so and exits 3.
+Exit codes: 0 call completed, 1 webhook refused, 2 gateway unreachable, 3 no voice.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gateway.caller_speech import NoSynthesizer, say
 from gateway.media.mulaw import wav_to_pcmu
 from gateway.simulate import _base, _request
 from gateway.telnyx_signature import sign
@@ -132,6 +134,21 @@ def simulate_call(
     if not settings.embedded_telnyx:
         out("simulate call needs embedded mode (TELNYX_API_KEY unset): real calls come from Telnyx")
         return 1
+    speech = b""
+    if audio_path:
+        try:
+            speech = wav_to_pcmu(Path(audio_path))
+        except (OSError, ValueError, EOFError) as error:
+            out(f"cannot read {audio_path}: {error}")
+            return 1
+    if texts:
+        try:
+            speech += say(texts)
+        except NoSynthesizer as error:
+            out(str(error))
+            return 3
+    if speech:
+        listen_s = max(listen_s, len(speech) / 8000 + 2.0)  # say it all, then hear the answer
     base = base or _base(settings)
     ccid = f"v3:sim-{uuid.uuid4().hex[:20]}"
     try:
@@ -147,14 +164,6 @@ def simulate_call(
     # Dial the gateway directly (PUBLIC_BASE_URL may be a tunnel that only Telnyx uses).
     query = answer["stream_url"].split("?", 1)[1]
     url = base.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-    speech = b""
-    if audio_path:
-        try:
-            speech = wav_to_pcmu(Path(audio_path))
-        except (OSError, ValueError, EOFError) as error:
-            out(f"cannot read {audio_path}: {error}")
-            return 1
-        listen_s = max(listen_s, len(speech) / 8000 + 2.0)  # say it all, then hear the answer
     code, reason, audio = asyncio.run(stream(f"{url}/media/telnyx?{query}", ccid, listen_s, speech))
     post(settings, base, hangup(ccid))
     if code == NO_VOICE_CLOSE:
@@ -162,9 +171,6 @@ def simulate_call(
         out("the call was recorded as missed and handed to staff; see the dashboard")
         return 3
     out(f"assistant played {audio * 1000 // 8000} ms of audio; call ended ({code})")
-    if texts:
-        out("--text turns need caller-side speech synthesis, which VRAI does not ship; skipped")
-        return 3
     return 0
 
 
@@ -173,7 +179,9 @@ def add_simulate_call(kinds) -> None:
     call = kinds.add_parser("call", help="ring the clinic (embedded mode)")
     call.add_argument("--to", required=True, help="clinic number, e.g. +15550100001")
     call.add_argument("--from", dest="sender", default="+15555550123", help="caller (E.164)")
-    call.add_argument("--text", action="append", default=[], help="a caller turn (see --help)")
+    call.add_argument(
+        "--text", action="append", default=[], help="a caller turn, spoken with espeak-ng"
+    )
     call.add_argument("--listen", type=float, default=5.0, help="seconds to stay on the line")
     call.add_argument("--audio", help="a WAV file (16-bit) the caller says, sent as 20 ms PCMU")
     call.add_argument("--data-dir", dest="data_dir")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import shutil
 import threading
 import time
 from contextlib import AsyncExitStack
@@ -511,6 +512,39 @@ def test_a_caller_who_hangs_up_unhelped_is_queued_a_text_back(gateway, fakes):
     assert call.outcome == "missed"
     job = Reminder.get(Reminder.kind == "missed_call_text")
     assert job.payload["phone"] == CALLER and job.status == "pending"
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+@pytest.mark.parametrize("mode", ["embedded_voice"])
+def test_simulated_caller_speaks_text_turns(gateway, fakes):
+    from gateway.caller_speech import speak
+
+    lines: list[str] = []
+
+    async def scenario():
+        dial = asyncio.create_task(
+            asyncio.to_thread(
+                simulate_call,
+                gateway.runtime.settings,
+                GLOW,
+                CALLER,
+                ["Hi, can I book a facial?"],
+                0.5,
+                gateway.url,
+                lines.append,
+            )
+        )
+        rt = await fakes.rt.next_session(timeout=15)
+        heard = await rt.wait_audio(8000, timeout=15)
+        return heard, await dial
+
+    heard, code = fakes.run(scenario(), timeout=40)
+    assert code == 0, lines
+    speech = speak("Hi, can I book a facial?")
+    frames = [speech[i : i + 160] for i in range(0, len(speech), 160)]
+    loud = [f for f in frames if f.count(b"\xff") + f.count(b"\x7f") < 80]
+    # the spoken words reach the Realtime API untouched (frames before the session may drop)
+    assert sum(frame in heard for frame in loud) >= len(loud) // 2
 
 
 @pytest.mark.parametrize("mode", ["embedded_voice"])

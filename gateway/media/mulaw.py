@@ -1,13 +1,14 @@
 """G.711 mu-law encoding of 16-bit PCM, vectorised (``audioop`` is gone in Python 3.13).
 
-The bridge itself never transcodes (PCMU end to end); this is for callers simulated from a WAV
-file, whose 16-bit samples must become the 8-bit mu-law a phone line carries.
+The bridge itself never transcodes (PCMU end to end); this is for simulated callers (a WAV file
+or synthesised speech), whose 16-bit samples must become the 8-bit mu-law a phone line carries.
 """
 
 from __future__ import annotations
 
 import wave
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -26,9 +27,9 @@ def encode(samples: np.ndarray) -> bytes:
     return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
 
 
-def wav_to_pcmu(path: Path) -> bytes:
-    """A mono 16-bit WAV file as 8 kHz mu-law (resampled linearly if it is not 8 kHz)."""
-    with wave.open(str(path), "rb") as wav:
+def wav_to_pcmu(source: Path | BinaryIO) -> bytes:
+    """A 16-bit WAV (file or stream) as 8 kHz mono mu-law, resampled linearly if need be."""
+    with wave.open(str(source) if isinstance(source, Path) else source, "rb") as wav:
         if wav.getsampwidth() != 2:
             raise ValueError("the WAV file must be 16-bit PCM")
         frames = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
