@@ -1,35 +1,64 @@
 """What the simulated caller says: text to 8 kHz mu-law, with the espeak-ng synthesiser.
 
 A caller speaks, so ``simulate call --text`` needs speech on the caller's side. espeak-ng is a
-small offline synthesiser (Debian/Ubuntu: ``apt-get install espeak-ng``; macOS: ``brew install
-espeak-ng``). Only the simulator uses it; the service never does. Its voice is robotic, but a
-speech-to-speech model hears the words, which is what a demo or a test needs.
+small offline synthesiser; on Linux x86-64 its library and voice data come from PyPI
+(``espeakng-loader``, in requirements.txt), elsewhere the ``espeak-ng`` program is used
+(``apt-get install espeak-ng``, ``brew install espeak-ng``). Only the simulator speaks; the
+service never does. The voice is robotic, but a speech-to-speech model hears the words, which
+is what a demo or a test needs.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
 import shutil
 import subprocess
+import threading
 
-from gateway.media.mulaw import RATE, wav_to_pcmu
+import numpy as np
+
+from gateway.media.mulaw import RATE, pcm16_to_pcmu, wav_to_pcmu
 
 ESPEAK = "espeak-ng"
 PAUSE = b"\xff" * (RATE * 3 // 2)  # 1.5 s of mu-law silence: the caller waits for the answer
 WORDS_PER_MINUTE = 165
 
+# espeak-ng's C API (speak_lib.h)
+_SYNCHRONOUS = 2  # AUDIO_OUTPUT_SYNCHRONOUS: samples come to the callback, Synth returns after
+_RATE_PARAMETER = 1  # espeakRATE
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_Callback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
 
 class NoSynthesizer(RuntimeError):
-    """espeak-ng is missing or failed; the message says what to do."""
+    """No espeak-ng here, or it failed; the message says what to do."""
 
 
-def speak(text: str, executable: str = ESPEAK, voice: str = "en-us") -> bytes:
+def speak(text: str, voice: str = "en-us") -> bytes:
     """One caller turn as 8 kHz mu-law."""
+    library = _Library.shared()
+    if library is not None:
+        return library.speak(text, voice)
+    return speak_with(ESPEAK, text, voice)
+
+
+def say(turns: list[str]) -> bytes:
+    """Several caller turns, each followed by a pause for the assistant's answer."""
+    return b"".join(speak(text) + PAUSE for text in turns)
+
+
+def speak_with(executable: str, text: str, voice: str = "en-us") -> bytes:
+    """One caller turn through the ``espeak-ng`` program."""
     path = shutil.which(executable)
     if path is None:
         raise NoSynthesizer(
-            f"--text needs the {executable} speech synthesiser on this machine "
-            "(apt-get install espeak-ng, or brew install espeak-ng); --audio FILE.wav needs nothing"
+            f"--text needs the espeak-ng speech synthesiser: pip install espeakng-loader "
+            f"(Linux x86-64) or install the {executable} program (apt-get install espeak-ng, "
+            "brew install espeak-ng); --audio FILE.wav needs nothing"
         )
     try:
         result = subprocess.run(
@@ -46,6 +75,73 @@ def speak(text: str, executable: str = ESPEAK, voice: str = "en-us") -> bytes:
     return wav_to_pcmu(io.BytesIO(result.stdout))
 
 
-def say(turns: list[str], executable: str = ESPEAK) -> bytes:
-    """Several caller turns, each followed by a pause for the assistant's answer."""
-    return b"".join(speak(text, executable) + PAUSE for text in turns)
+class _Library:
+    """libespeak-ng from the espeakng-loader wheel, driven through ctypes.
+
+    espeak-ng keeps global state, so there is one instance per process and one synthesis at a
+    time (the lock).
+    """
+
+    _instance: _Library | None = None
+    _tried = False
+    _guard = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> _Library | None:
+        with cls._guard:
+            if not cls._tried:
+                cls._tried = True
+                try:
+                    cls._instance = cls()
+                except (ImportError, OSError, NoSynthesizer):
+                    cls._instance = None  # fall back to the espeak-ng program
+            return cls._instance
+
+    def __init__(self) -> None:
+        import espeakng_loader
+
+        lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
+        self.rate = lib.espeak_Initialize(
+            _SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0
+        )
+        if self.rate <= 0:
+            raise NoSynthesizer("libespeak-ng did not initialise")
+        self._lib = lib
+        self._chunks: list[bytes] = []
+        self._callback = _Callback(self._collect)  # kept referenced: C holds the pointer
+        lib.espeak_SetSynthCallback(self._callback)
+        lib.espeak_SetParameter(_RATE_PARAMETER, WORDS_PER_MINUTE, 0)
+        self._lock = threading.Lock()
+
+    def _collect(self, samples, count: int, _events) -> int:
+        if count > 0:
+            self._chunks.append(ctypes.string_at(samples, count * 2))
+        return 0  # go on
+
+    def speak(self, text: str, voice: str) -> bytes:
+        data = text.encode("utf-8") + b"\0"
+        with self._lock:
+            self._chunks = []
+            if self._lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise NoSynthesizer(f"espeak-ng has no voice {voice!r}")
+            status = self._lib.espeak_Synth(
+                data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+            )
+            self._lib.espeak_Synchronize()
+            pcm, self._chunks = b"".join(self._chunks), []
+        if status != 0:
+            raise NoSynthesizer(f"libespeak-ng could not speak (status {status})")
+        return pcm16_to_pcmu(np.frombuffer(pcm, dtype="<i2"), self.rate)

@@ -36,7 +36,12 @@ def wav_to_pcmu(source: Path | BinaryIO) -> bytes:
         channels, rate = wav.getnchannels(), wav.getframerate()
     if channels > 1:
         frames = frames.reshape(-1, channels).mean(axis=1).astype(np.int16)
-    if rate != RATE and len(frames):
-        positions = np.arange(0, len(frames), rate / RATE)
-        frames = np.interp(positions, np.arange(len(frames)), frames).astype(np.int16)
-    return encode(frames)
+    return pcm16_to_pcmu(frames, rate)
+
+
+def pcm16_to_pcmu(samples: np.ndarray, rate: int) -> bytes:
+    """Mono 16-bit samples at ``rate`` as 8 kHz mu-law (linear resampling)."""
+    if rate != RATE and len(samples):
+        positions = np.arange(0, len(samples), rate / RATE)
+        samples = np.interp(positions, np.arange(len(samples)), samples).astype(np.int16)
+    return encode(samples)
