@@ -122,3 +122,12 @@ def test_delivery_status_webhook_updates_the_outbound_message(gateway):
     }
     assert post_event(gateway, event)[0] == 200
     assert Message.get_by_id(out.id).status == "delivered"
+
+
+def test_a_text_with_no_words_still_gets_an_answer(gateway):
+    """A picture message carries an empty text: the knowledge base refuses to understand it,
+    and the turn must still reach the conversation (and the customer hear back)."""
+    (reply,) = text(gateway, "")
+    assert reply.strip()
+    (reply,) = text(gateway, "What are your hours?")
+    assert "9" in reply or "am" in reply.lower()
