@@ -10,6 +10,7 @@ never get here: they are answered as typed ``Failure`` replies.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -39,6 +40,14 @@ def die_with_parent() -> None:
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except OSError:
             log.warning("prctl(PR_SET_PDEATHSIG) unavailable; relying on the pid ledger")
+
+
+def settle_heap() -> None:
+    """Move every object alive now (modules, the brain, models, warm caches) out of the garbage
+    collector's reach: a full collection no longer walks them, and children forked from here
+    do not dirty the pages they share with us by touching those objects' GC headers."""
+    gc.collect()
+    gc.freeze()
 
 
 def published(event: DashboardEvent) -> Published:

@@ -18,7 +18,7 @@ import time
 
 from thespian.actors import ActorExitRequest, ChildActorExited, WakeupMessage
 
-from actors.base import VraiActor
+from actors.base import VraiActor, settle_heap
 from actors.call import CallActor
 from actors.messages import (
     UNAVAILABLE,
@@ -86,6 +86,7 @@ class ConversationSupervisor(VraiActor):
         self.parent = sender
         if self.kind == "sms":
             warm_up()
+        settle_heap()  # before any child is forked from us
         self.send(sender, Started(message.name, os.getpid()))
         self.wakeupAfter(self.settings.supervision.heartbeat_s)
 

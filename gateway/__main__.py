@@ -12,6 +12,7 @@ import sys
 
 from aiohttp import web
 
+from actors.base import settle_heap
 from gateway.app import create_app
 from store.logs import log_config
 
@@ -21,8 +22,10 @@ def main() -> None:
     logging.config.dictConfig(
         log_config(settings.log_level, str(settings.data_dir / "gateway.log"))
     )
+    app = create_app(settings)
+    settle_heap()  # the app, routes and libraries are here for good: GC need not walk them
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         access_log=None,

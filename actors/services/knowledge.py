@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from actors.base import settle_heap
 from actors.messages import (
     INVALID,
     NOT_FOUND,
@@ -55,6 +56,7 @@ class KnowledgeActor(ServiceActor):
             self._classifier().warm_up()
         except Exception:  # a broken model shows up on first use, with a clear error there
             log.exception("knowledge warm-up failed")
+        settle_heap()
 
     def _run(self, sender, request, operation) -> None:
         try:
