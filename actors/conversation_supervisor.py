@@ -37,6 +37,7 @@ from actors.messages import (
     ServiceInit,
     Started,
     sms_received,
+    sms_supervisor_for,
 )
 from actors.sms_thread import SmsThreadActor, warm_up
 from actors.supervision import (
@@ -74,6 +75,7 @@ class ConversationSupervisor(VraiActor):
     def __init__(self):
         super().__init__()
         self.kind = ""
+        self.name = ""
         self.children = Children()
         self.parent = None
         self.ping_seq = 0
@@ -82,7 +84,8 @@ class ConversationSupervisor(VraiActor):
 
     def receiveMsg_ServiceInit(self, message: ServiceInit, sender) -> None:
         self.setup(message.settings)
-        self.kind = message.name
+        self.name = message.name  # "sms", "sms-1", ... or "call"
+        self.kind = "sms" if message.name.startswith("sms") else message.name
         self.parent = sender
         if self.kind == "sms":
             warm_up()
@@ -257,6 +260,8 @@ class ConversationSupervisor(VraiActor):
                 message.id,
                 message.text,
             )
+            if sms_supervisor_for(turn.key, self.settings.sms_supervisors) != self.name:
+                continue  # another SMS supervisor's thread
             child = self.children.get(child_id("sms", turn.key))
             if child is None or turn.corr not in child.inflight:
                 self.receiveMsg_ConversationInput(turn, self.myAddress)
@@ -313,12 +318,12 @@ class ConversationSupervisor(VraiActor):
         made a burst of N new texters cost O(N^2); the whole list goes once per beat."""
         if self.parent is not None:
             if removed:
-                self.send(self.parent, ChildrenReport(self.kind, (), False, (child.id,)))
+                self.send(self.parent, ChildrenReport(self.name, (), False, (child.id,)))
             else:
-                self.send(self.parent, ChildrenReport(self.kind, (child.info(),), False))
+                self.send(self.parent, ChildrenReport(self.name, (child.info(),), False))
 
     def _send_report(self) -> None:
         if self.parent is not None:
             self.send(
-                self.parent, ChildrenReport(self.kind, tuple(c.info() for c in self.children))
+                self.parent, ChildrenReport(self.name, tuple(c.info() for c in self.children))
             )

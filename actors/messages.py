@@ -12,6 +12,7 @@ conversation input, the way pipecat separates system frames from data frames.
 from __future__ import annotations
 
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,6 +331,19 @@ class SendQueued:
     """Outbound texts committed as ``queued``: send them through Telnyx (production)."""
 
     message_ids: list
+
+
+def sms_supervisors(count: int) -> list[str]:
+    """The SMS supervisors' names: ``sms``, then ``sms-1`` ... ``sms-<count - 1>``."""
+    return ["sms"] + [f"sms-{index}" for index in range(1, count)]
+
+
+def sms_supervisor_for(key: str, count: int) -> str:
+    """The supervisor that owns an SMS thread. Each one's cost per message grows with its
+    children (Thespian walks every open connection), and one process uses one core; so threads
+    are spread by a hash of their key that every process computes alike (crc32, not hash())."""
+    index = zlib.crc32(key.encode()) % count if count > 1 else 0
+    return sms_supervisors(count)[index]
 
 
 def sms_received(clinic_id: int, clinic_phone: str, customer: str, message_id: int, text: str):

@@ -31,6 +31,8 @@ from actors.messages import (
     RootInit,
     ServiceInit,
     Started,
+    sms_supervisor_for,
+    sms_supervisors,
 )
 from actors.services.calendar import CalendarActor
 from actors.services.crm import CrmActor
@@ -59,7 +61,13 @@ SERVICES = {
     "knowledge": KnowledgeActor,
     "notifier": NotifierActor,
 }
-SUPERVISORS = {"sms": ConversationSupervisor, "call": ConversationSupervisor}
+
+
+def supervisor_names(settings) -> list[str]:
+    """The conversation supervisors: the SMS ones (see ``sms_supervisor_for``) and calls."""
+    return [*sms_supervisors(settings.sms_supervisors), "call"]
+
+
 ROOT_NAME = "vrai-root"
 
 
@@ -79,8 +87,8 @@ class RootSupervisor(VraiActor):
         self.setup(message.settings)
         self.started = True
         sup = self.settings.supervision
-        for name in (*SERVICES, *SUPERVISORS):
-            kind = "supervisor" if name in SUPERVISORS else "service"
+        for name in (*SERVICES, *supervisor_names(self.settings)):
+            kind = "service" if name in SERVICES else "supervisor"
             child = Child(
                 id=f"{kind}:{name}",
                 kind=kind,
@@ -171,8 +179,10 @@ class RootSupervisor(VraiActor):
     def receiveMsg_RestartActor(self, message: RestartActor, sender) -> None:
         child = self.children.get(message.actor_id)
         if child is None:
-            prefix = message.actor_id.split(":", 1)[0]
-            sup = self.children.get(f"supervisor:{prefix}")
+            kind, _, key = message.actor_id.partition(":")
+            if kind == "sms":
+                kind = sms_supervisor_for(key, self.settings.sms_supervisors)
+            sup = self.children.get(f"supervisor:{kind}")
             if sup is None or sup.address is None:
                 self.send(sender, Failure(message.corr, "not_found", "no such actor"))
                 return
@@ -192,7 +202,7 @@ class RootSupervisor(VraiActor):
     # ------------------------------------------------------------------ helpers
 
     def _spawn(self, child: Child) -> None:
-        cls = SUPERVISORS.get(child.name) if child.kind == "supervisor" else SERVICES[child.name]
+        cls = ConversationSupervisor if child.kind == "supervisor" else SERVICES[child.name]
         child.address = self.createActor(cls)
         child.state, child.pid = STARTING, None
         child.started_at = time.time()

@@ -88,6 +88,7 @@ class Settings:
     actor_system_base: str = "multiprocTCPBase"
     log_level: str = "INFO"
     sse_heartbeat_s: float = 15.0
+    sms_supervisors: int = 2  # SMS threads are spread over this many supervisors (one per core)
     supervision: Supervision = dataclasses.field(default_factory=Supervision)
 
     @property
@@ -118,6 +119,20 @@ def _port(env: Mapping[str, str], name: str, default: int, problems: list[str]) 
         return default
     if not 0 < value < 65536:
         problems.append(f"{name} must be between 1 and 65535, got {value}")
+    return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int, most: int, problems: list[str]) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= most:
+        problems.append(f"{name} must be a whole number from 1 to {most}, got {raw!r}")
+        return default
     return value
 
 
@@ -153,6 +168,7 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
     level = (env.get("VRAI_LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"VRAI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    sms_supervisors = _count(env, "VRAI_SMS_SUPERVISORS", Settings.sms_supervisors, 16, problems)
     if problems:
         raise ConfigError(problems)
 
@@ -180,5 +196,6 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
         admin_port=admin_port,
         actor_host=env.get("VRAI_ACTOR_HOST") or "127.0.0.1",
         log_level=level,
+        sms_supervisors=sms_supervisors,
         **overrides,
     )

@@ -48,11 +48,24 @@ def test_malformed_values_are_named(tmp_path):
                 "GOOGLE_SERVICE_ACCOUNT_FILE": str(tmp_path / "missing.json"),
                 "TELNYX_API_KEY": "k",
                 "TELNYX_PUBLIC_KEY": "not-base64-key",
+                "VRAI_SMS_SUPERVISORS": "0",
             }
         )
     text = str(error.value)
-    for name in ("PORT", "DATABASE_URL", "GOOGLE_SERVICE_ACCOUNT_FILE", "TELNYX_PUBLIC_KEY"):
+    for name in (
+        "PORT",
+        "DATABASE_URL",
+        "GOOGLE_SERVICE_ACCOUNT_FILE",
+        "TELNYX_PUBLIC_KEY",
+        "VRAI_SMS_SUPERVISORS",
+    ):
         assert name in text
+
+
+@pytest.mark.parametrize(("raw", "count"), [("", 2), ("1", 1), ("4", 4)])
+def test_sms_supervisors_default_to_one_per_core(tmp_path, raw, count):
+    env = {"VRAI_DATA_DIR": str(tmp_path), "VRAI_SMS_SUPERVISORS": raw}
+    assert load_settings(env).sms_supervisors == count
 
 
 def test_explicit_jwt_secret_wins_over_the_generated_one(tmp_path):

@@ -131,3 +131,24 @@ def test_a_text_with_no_words_still_gets_an_answer(gateway):
     assert reply.strip()
     (reply,) = text(gateway, "What are your hours?")
     assert "9" in reply or "am" in reply.lower()
+
+
+def test_threads_are_spread_over_the_sms_supervisors_each_owning_its_own(gateway):
+    """Each SMS supervisor's cost per message grows with its children, so threads are spread
+    over ``VRAI_SMS_SUPERVISORS`` of them by a stable hash of the thread's key."""
+    from actors.messages import ListActors, new_corr, sms_supervisor_for, sms_supervisors
+
+    names = sms_supervisors(gateway.settings.sms_supervisors)
+    assert len(names) == 2  # the default: one per core
+    customers = [f"+1555555{n:04d}" for n in range(8)]
+    for customer in customers:
+        assert text(gateway, "help", customer=customer)
+    owned = {}
+    for name in names:
+        listing = gateway.system.ask(ListActors(new_corr()), gateway.system.address(name))
+        owned[name] = {info.name for info in listing.value}
+    keys = {f"{GLOW}:{customer}" for customer in customers}
+    assert set().union(*owned.values()) == keys
+    assert all(owned[name] for name in names)  # 8 threads, two supervisors: both have some
+    for name, held in owned.items():
+        assert all(sms_supervisor_for(key, len(names)) == name for key in held)

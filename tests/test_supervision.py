@@ -16,6 +16,7 @@ from actors.messages import (
     RestartActor,
     SaveCustomer,
     new_corr,
+    sms_supervisor_for,
 )
 from store.models import ConversationCheckpoint, DashboardEvent
 from tests.helpers import wait_until
@@ -32,7 +33,12 @@ def text(system, clinic_id: int, body: str, key: str = KEY):
     message = ConversationInput(
         new_corr(), "sms", key, clinic_id, "sms.received", payload, wants_reply=True
     )
-    return system.ask(message, system.address("sms"))
+    return system.ask(message, system.address(owner(system, key)))
+
+
+def owner(system, key: str = KEY) -> str:
+    """The SMS supervisor that owns the thread (the gateway routes the same way)."""
+    return sms_supervisor_for(key, system.settings.sms_supervisors)
 
 
 def gone(pid: int) -> bool:
@@ -166,7 +172,7 @@ def test_malformed_turn_is_a_typed_failure_not_a_crash(actor_system, database):
     message = ConversationInput(
         new_corr(), "sms", KEY, database[GLOW], "sms.received", {"text": 5}, wants_reply=True
     )
-    reply = actor_system.ask(message, actor_system.address("sms"))
+    reply = actor_system.ask(message, actor_system.address(owner(actor_system)))
     assert isinstance(reply, Failure) and reply.category == "invalid"
     assert conversation(actor_system).restarts == 0
 

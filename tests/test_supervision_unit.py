@@ -93,3 +93,14 @@ def test_an_idle_child_with_no_work_in_flight_is_retired():
     idle, waiting = running(2, last_pong=699.0, last_activity=0.0)
     waiting.inflight["corr"] = object()
     assert beat([idle, waiting], now=700.0).retire == [idle]
+
+
+def test_an_sms_thread_always_belongs_to_the_same_supervisor():
+    from actors.messages import sms_supervisor_for, sms_supervisors
+
+    assert sms_supervisors(3) == ["sms", "sms-1", "sms-2"]
+    keys = [f"+15550100001:+1555700{n:04d}" for n in range(300)]
+    owners = [sms_supervisor_for(key, 3) for key in keys]
+    assert owners == [sms_supervisor_for(key, 3) for key in keys]  # stable
+    assert all(owners.count(name) > 60 for name in sms_supervisors(3))  # spread
+    assert {sms_supervisor_for(key, 1) for key in keys} == {"sms"}

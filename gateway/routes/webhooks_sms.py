@@ -7,7 +7,7 @@ import logging
 
 from aiohttp import web
 
-from actors.messages import UnderstandAndRoute, sms_received
+from actors.messages import UnderstandAndRoute, sms_received, sms_supervisor_for
 from gateway import keys
 from gateway.bridge import ActorUnavailable
 from gateway.dbio import run_db
@@ -111,14 +111,15 @@ def store_delivery_status(event_id: str, event_type: str, payload: dict) -> str:
 async def _route(request: web.Request, turn) -> None:
     """Hand the stored text to its conversation; with the local brain, by way of the knowledge
     actor, which adds the text's intents and best answer on the way (see UnderstandAndRoute)."""
-    bridge = request.app[keys.BRIDGE]
-    if not request.app[keys.SETTINGS].openai_api_key:
+    bridge, settings = request.app[keys.BRIDGE], request.app[keys.SETTINGS]
+    supervisor = sms_supervisor_for(turn.key, settings.sms_supervisors)
+    if not settings.openai_api_key:
         try:
-            await bridge.tell_service("knowledge", UnderstandAndRoute(turn, "sms"))
+            await bridge.tell_service("knowledge", UnderstandAndRoute(turn, supervisor))
             return
         except (ActorUnavailable, TimeoutError):
             pass  # straight to the conversation, which asks for what it needs itself
-    await bridge.tell_service("sms", turn)
+    await bridge.tell_service(supervisor, turn)
 
 
 @routes.post("/webhooks/telnyx/sms")
