@@ -10,6 +10,7 @@ the checkpoint commit in one transaction; only then are they pushed and sent.
 from __future__ import annotations
 
 import logging
+import time
 from zoneinfo import ZoneInfo
 
 from actors.brain import safety
@@ -29,6 +30,10 @@ from store.sms import opted_out, record_message, set_opt_out, thread_for
 log = logging.getLogger("vrai.sms")
 
 HISTORY_TURNS = 20
+# How long a thread reuses what the brain knows of its clinic (services, providers, hours):
+# reading it took four queries, a fifth of a question's turn. Staff edits reach a thread that
+# is mid-conversation within this; bookings are checked against the database regardless.
+CLINIC_INFO_TTL_S = 30.0
 
 
 class RemoteIntents:
@@ -81,6 +86,7 @@ class SmsThreadActor(ConversationActor):
         self.brain = None
         self.pending_push: list = []
         self.pending_send: list[int] = []
+        self.clinic_view: tuple[float, object] | None = None  # (read at, ClinicInfo)
 
     def receiveMsg_Directory(self, message, sender) -> None:
         super().receiveMsg_Directory(message, sender)
@@ -154,7 +160,7 @@ class SmsThreadActor(ConversationActor):
         turn = Turn(
             text=text,
             now=tools.now,
-            clinic=clinic_info(clinic),
+            clinic=self._clinic_info(clinic),
             customer=customer_info(clinic.id, message.payload["customer_phone"]),
             channel="sms",
             history=tuple(self.state["history"]),
@@ -163,6 +169,12 @@ class SmsThreadActor(ConversationActor):
         reply: BrainReply = self.brain.respond(turn, tools)
         self.state["brain"] = reply.state
         return list(reply.messages)
+
+    def _clinic_info(self, clinic: Clinic):
+        now = time.monotonic()
+        if self.clinic_view is None or now - self.clinic_view[0] > CLINIC_INFO_TTL_S:
+            self.clinic_view = (now, clinic_info(clinic))
+        return self.clinic_view[1]
 
     def _remember_lines(self, text: str, replies: list[str]) -> None:
         history = self.state["history"]

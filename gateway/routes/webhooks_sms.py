@@ -18,7 +18,7 @@ from store.events import record_event
 from store.fields import utcnow
 from store.models import Message
 from store.phones import e164
-from store.sms import clinic_by_number, record_message, thread_for
+from store.sms import clinic_id_by_number, record_message, thread_for
 from store.webhooks import first_delivery
 
 log = logging.getLogger("vrai.gateway.sms")
@@ -83,18 +83,18 @@ def _parse_received(payload: dict) -> tuple[str, str, str, str | None]:
 
 def store_inbound(event_id: str, clinic_phone: str, customer: str, text: str, external_id):
     """One transaction: the event id, the thread, the message, the dashboard event."""
-    clinic = clinic_by_number(clinic_phone)
-    if clinic is None:
+    clinic_id = clinic_id_by_number(clinic_phone)
+    if clinic_id is None:
         return None
     with write():
-        if not first_delivery("telnyx", event_id, "message.received", clinic.id):
+        if not first_delivery("telnyx", event_id, "message.received", clinic_id):
             return "duplicate"
-        thread = thread_for(clinic.id, customer)
+        thread = thread_for(clinic_id, customer)
         message = record_message(thread, "in", text, "received", external_id)
         record_event(
-            clinic.id, "message.received", {"thread_id": thread.id, "message_id": message.id}
+            clinic_id, "message.received", {"thread_id": thread.id, "message_id": message.id}
         )
-    return clinic.id, message.id
+    return clinic_id, message.id
 
 
 def store_delivery_status(event_id: str, event_type: str, payload: dict) -> str:
