@@ -109,29 +109,21 @@ class Settings:
 
 
 def _port(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
+    return _whole_number(env, name, default, 1, 65535, problems)
+
+
+def _whole_number(
+    env: Mapping[str, str], name: str, default: int, low: int, high: int, problems: list[str]
+) -> int:
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
         value = int(raw)
     except ValueError:
-        problems.append(f"{name} must be a port number, got {raw!r}")
-        return default
-    if not 0 < value < 65536:
-        problems.append(f"{name} must be between 1 and 65535, got {value}")
-    return value
-
-
-def _count(env: Mapping[str, str], name: str, default: int, most: int, problems: list[str]) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= most:
-        problems.append(f"{name} must be a whole number from 1 to {most}, got {raw!r}")
+        value = low - 1
+    if not low <= value <= high:
+        problems.append(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
         return default
     return value
 
@@ -168,7 +160,9 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
     level = (env.get("VRAI_LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"VRAI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
-    sms_supervisors = _count(env, "VRAI_SMS_SUPERVISORS", Settings.sms_supervisors, 16, problems)
+    sms_supervisors = _whole_number(
+        env, "VRAI_SMS_SUPERVISORS", Settings.sms_supervisors, 1, 16, problems
+    )
     if problems:
         raise ConfigError(problems)
 

@@ -513,10 +513,9 @@ def test_a_caller_who_hangs_up_unhelped_is_queued_a_text_back(gateway, fakes):
     assert job.payload["phone"] == CALLER and job.status == "pending"
 
 
-@pytest.mark.parametrize("mode", ["embedded_voice"])
-def test_simulated_caller_speaks_text_turns(gateway, fakes):
-    import numpy as np
-
+def dial_and_hear(gateway, fakes, nbytes: int, texts=(), audio_path=None):
+    """Run the simulator against the gateway; what the Realtime side heard, the exit code and
+    what the simulator printed."""
     lines: list[str] = []
 
     async def scenario():
@@ -526,17 +525,26 @@ def test_simulated_caller_speaks_text_turns(gateway, fakes):
                 gateway.runtime.settings,
                 GLOW,
                 CALLER,
-                ["Hi, can I book a facial?"],
+                list(texts),
                 0.5,
                 gateway.url,
                 lines.append,
+                audio_path,
             )
         )
         rt = await fakes.rt.next_session(timeout=15)
-        heard = await rt.wait_audio(14000, timeout=15)
+        heard = await rt.wait_audio(nbytes, timeout=15)
         return heard, await dial
 
     heard, code = fakes.run(scenario(), timeout=40)
+    return heard, code, lines
+
+
+@pytest.mark.parametrize("mode", ["embedded_voice"])
+def test_simulated_caller_speaks_text_turns(gateway, fakes):
+    import numpy as np
+
+    heard, code, lines = dial_and_hear(gateway, fakes, 14000, texts=["Hi, can I book a facial?"])
     assert code == 0, lines
     codes = np.frombuffer(heard, dtype=np.uint8) & 0x7F
     loud_ms = int(np.sum(codes < 0x60)) // 8
@@ -560,27 +568,7 @@ def test_simulated_caller_speaks_a_wav_file_as_pcmu(gateway, fakes, tmp_path):
         wav.setsampwidth(2)
         wav.setframerate(8000)
         wav.writeframes(tone.tobytes())
-    lines: list[str] = []
-
-    async def scenario():
-        dial = asyncio.create_task(
-            asyncio.to_thread(
-                simulate_call,
-                gateway.runtime.settings,
-                GLOW,
-                CALLER,
-                [],
-                0.5,
-                gateway.url,
-                lines.append,
-                str(path),
-            )
-        )
-        rt = await fakes.rt.next_session(timeout=15)
-        heard = await rt.wait_audio(1600, timeout=15)
-        return heard, await dial
-
-    heard, code = fakes.run(scenario(), timeout=40)
+    heard, code, lines = dial_and_hear(gateway, fakes, 1600, audio_path=str(path))
     assert code == 0, lines
     speech = wav_to_pcmu(path)
     frames = [speech[i : i + 160] for i in range(0, len(speech), 160)]
