@@ -30,14 +30,18 @@ def make_settings(tmp_path, **env):
         "VRAI_DATA_DIR": str(tmp_path / "data"),
         "PORT": str(free_port()),
         "VRAI_ADMIN_PORT": str(free_port()),
+        # One SMS supervisor: each warms the brain up at start, and the suite starts well over
+        # a hundred actor systems. Tests of spreading ask for more with @pytest.mark.env.
+        "VRAI_SMS_SUPERVISORS": "1",
     }
     base.update(env)
     return load_settings(base).replace(supervision=FAST_SUPERVISION, sse_heartbeat_s=0.5)
 
 
 @pytest.fixture
-def settings(tmp_path):
-    return make_settings(tmp_path)
+def settings(tmp_path, request):
+    marker = request.node.get_closest_marker("env")
+    return make_settings(tmp_path, **(marker.kwargs if marker else {}))
 
 
 @pytest.fixture

@@ -133,13 +133,14 @@ def test_a_text_with_no_words_still_gets_an_answer(gateway):
     assert "9" in reply or "am" in reply.lower()
 
 
+@pytest.mark.env(VRAI_SMS_SUPERVISORS="2")
 def test_threads_are_spread_over_the_sms_supervisors_each_owning_its_own(gateway):
     """Each SMS supervisor's cost per message grows with its children, so threads are spread
     over ``VRAI_SMS_SUPERVISORS`` of them by a stable hash of the thread's key."""
     from actors.messages import ListActors, new_corr, sms_supervisor_for, sms_supervisors
 
     names = sms_supervisors(gateway.settings.sms_supervisors)
-    assert len(names) == 2  # the default: one per core
+    assert len(names) == 2
     customers = [f"+1555555{n:04d}" for n in range(8)]
     for customer in customers:
         assert text(gateway, "help", customer=customer)
