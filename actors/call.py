@@ -50,7 +50,6 @@ class CallActor(ConversationActor):
 
     def on_start(self) -> None:
         self.client = ServiceClient(self.settings, self.directory)
-        self.pending_push: list = []
         self.finished = False
 
     def receiveMsg_Directory(self, message, sender) -> None:
@@ -109,9 +108,6 @@ class CallActor(ConversationActor):
         return result
 
     def after_commit(self) -> None:
-        for event in self.pending_push:
-            self.push(event)
-        self.pending_push = []
         if self.finished and getattr(self, "parent", None) is not None:
             self.finished = False
             self.send(self.parent, Finished(self.key))

@@ -66,6 +66,7 @@ class ConversationActor(VraiActor):
         self.effects = None  # set by ``handle``: writes that must commit with the checkpoint
         self.relayed: list[tuple[str, Any]] = []
         self.in_turn = False
+        self.pending_push: list = []  # dashboard events the turn committed, pushed after it
 
     def initial_state(self) -> dict:
         return {}
@@ -106,6 +107,9 @@ class ConversationActor(VraiActor):
                 self.commit(self.effects)
                 self.in_turn = True
                 try:
+                    for event in self.pending_push:
+                        self.push(event)
+                    self.pending_push = []
                     self.after_commit()
                 finally:
                     self.in_turn = False

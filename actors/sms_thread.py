@@ -84,7 +84,6 @@ class SmsThreadActor(ConversationActor):
     def on_start(self) -> None:
         self.client = ServiceClient(self.settings, self.directory)
         self.brain = None
-        self.pending_push: list = []
         self.pending_send: list[int] = []
         self.clinic_view: tuple[float, object] | None = None  # (read at, ClinicInfo)
 
@@ -208,9 +207,6 @@ class SmsThreadActor(ConversationActor):
         self.tools = None
 
     def after_commit(self) -> None:
-        for event in self.pending_push:
-            self.push(event)
-        self.pending_push = []
         if self.pending_send:
             self.relay("notifier", SendQueued(self.pending_send))
         self.pending_send = []
