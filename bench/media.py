@@ -1,21 +1,27 @@
-"""Media bridge benchmark: the real bridge vs a bare WebSocket relay, measured alternately.
+"""Media bridge benchmark: the real gateway vs a bare WebSocket relay, measured alternately.
 
-Two processes (multiprocessing, spawn):
-  * the relay process (this one) hosts a minimal aiohttp app (the gateway's /media/telnyx
-    route is not in the repo yet) with two routes on 127.0.0.1:
-      /media/telnyx  -> run_bridge (AiohttpTelnyxSocket + real openai SDK upstream)
-      /bare          -> forwards every frame verbatim to the same upstream and back
-  * the load-generator process runs N simulated Telnyx callers (20 ms PCMU frames, marks
-    echoed at once) and the upstream: a local Realtime echo server that answers each
+Three kinds of process (the load generator competes for the same two cores, so it runs in
+a process of its own and its CPU is reported, not counted):
+  * the service: ``supervisor.py serve`` on a temporary data dir, with ``OPENAI_BASE_URL``
+    pointing at the echo server below and Telnyx in embedded mode. Each call is placed as
+    Telnyx would: a signed ``call.initiated`` webhook (the answer carries the one-time media
+    stream URL), ``call.answered``, then the media WebSocket ``/media/telnyx?token=...``,
+    bridged by the gateway to Realtime through the real openai SDK, with the call's actor
+    and hooks live; after the window ``stop`` and a signed ``call.hangup``.
+  * this process hosts the baseline: a minimal aiohttp app whose ``/bare`` route forwards
+    every frame verbatim to the same upstream and back (the least a relay can do).
+  * the load generator runs N simulated Telnyx callers (20 ms PCMU frames, marks echoed at
+    once) and the upstream: a local Realtime echo server that answers each
     ``input_audio_buffer.append`` with a ``response.output_audio.delta`` of the same audio
     (and echoes non-Realtime frames verbatim for the bare relay).
 
-CPU is ``time.process_time()`` of the relay process only, over a measurement window that
-excludes call setup/teardown, divided by the round trips completed in that window.
-Latency is caller frame sent -> same audio back at the caller (round trip through relay
-and echo server). Bare and bridge windows alternate (ABBA) in the same run.
+CPU is the relay process's own (the gateway process, or this one for the bare relay): the
+sum of its threads' run time from ``/proc/<pid>/task/*/schedstat`` (nanoseconds, Linux)
+over a window that excludes call setup/teardown, divided by the round trips completed in
+it. Latency is caller frame sent -> same audio back at the caller (round trip through relay
+and echo server). Bare and gateway windows alternate (ABBA) in the same run.
 
-    python bench/media.py --quick     # 20 calls, < 60 s
+    python bench/media.py --quick     # 20 calls, about a minute
     python bench/media.py             # longer windows + capacity search
 
 The last line printed is one JSON object with the figures.
@@ -29,9 +35,15 @@ import base64
 import json
 import multiprocessing as mp
 import os
+import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -44,6 +56,8 @@ FRAME_MS = 20
 FRAME_BYTES = 160
 P99_TARGET_MS = 20.0
 MODEL = "gpt-realtime"
+CLINIC = "+15550100001"  # the demo clinic's number
+SETTLE_S = 0.5
 
 
 # ---------------------------------------------------------------- load generator process
@@ -62,25 +76,74 @@ def _percentiles(samples: list[float]) -> dict[str, float | None]:
     }
 
 
+class _Telnyx:
+    """What Telnyx does around a media stream: signed call webhooks to the gateway."""
+
+    def __init__(self, session: Any, target: dict[str, Any]) -> None:
+        from store.secrets import load_signing_key
+
+        self.session = session
+        self.base = target["base"]
+        self.key = load_signing_key(Path(target["key_path"]))
+
+    async def _post(self, event: dict[str, Any]) -> dict[str, Any]:
+        from gateway.telnyx_signature import sign
+
+        raw = json.dumps(event).encode()
+        url = self.base + "/webhooks/telnyx/call"
+        async with self.session.post(url, data=raw, headers=sign(raw, self.key)) as response:
+            body = await response.json()
+            if response.status != 200:
+                raise RuntimeError(f"call webhook refused: {response.status} {body}")
+            return body
+
+    async def ring(self, ccid: str, caller: str) -> str:
+        from gateway.simulate_call import call_event, initiated
+
+        answer = await self._post(initiated(ccid, CLINIC, caller))
+        await self._post(call_event("call.answered", ccid))
+        query = answer["stream_url"].split("?", 1)[1]
+        return self.base.replace("http://", "ws://", 1) + "/media/telnyx?" + query
+
+    async def hang_up(self, ccid: str) -> None:
+        from gateway.simulate_call import hangup
+
+        await self._post(hangup(ccid))
+
+
 class _Caller:
     """One simulated Telnyx stream: paced 20 ms frames out, RTT per frame back."""
 
-    def __init__(self, index: int, url: str, window: dict[str, Any]) -> None:
+    def __init__(self, index: int, target: dict[str, Any], window: dict[str, Any]) -> None:
         self.index = index
-        self.url = url
+        self.target = target
         self.window = window
         self.sent: dict[int, float] = {}
         self.echoes = 0
         self.stop = asyncio.Event()
 
-    async def run(self, ready: asyncio.Event, warm: list[int]) -> None:
+    async def run(self, ready: asyncio.Event, warm: list[int], gateway: _Telnyx | None) -> None:
+        ccid = f"v3:bench-{uuid.uuid4().hex[:16]}"
+        stream = f"stream-{self.index}"
+        if gateway is None:
+            url = self.target["url"]
+        else:  # ring the clinic; the answer carries the media stream URL
+            url = await gateway.ring(ccid, f"+1555800{self.index:04d}")
+        try:
+            await self._stream(url, ccid, stream, ready, warm)
+        finally:
+            if gateway is not None:
+                await gateway.hang_up(ccid)
+
+    async def _stream(
+        self, url: str, ccid: str, stream: str, ready: asyncio.Event, warm: list[int]
+    ) -> None:
         from websockets.asyncio.client import connect
 
-        stream = f"bench-{self.index}"
-        async with connect(self.url, compression=None, max_size=None) as ws:
+        async with connect(url, compression=None, max_size=None) as ws:
             await ws.send(json.dumps({"event": "connected", "version": "1.0.0"}))
             start = {
-                "call_control_id": f"v3:bench-{self.index}",
+                "call_control_id": ccid,
                 "media_format": {"encoding": "PCMU", "sample_rate": 8000, "channels": 1},
             }
             await ws.send(
@@ -140,19 +203,32 @@ class _Caller:
             pass
 
 
-async def _phase(relay_port: int, path: str, calls: int, seconds: float, conn: Connection) -> None:
-    url = f"ws://127.0.0.1:{relay_port}{path}"
+async def _phase(target: dict[str, Any], calls: int, seconds: float, conn: Connection) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32)) as session:
+        gateway = _Telnyx(session, target) if target["mode"] == "gateway" else None
+        await _calls(target, gateway, calls, seconds, conn)
+
+
+async def _calls(
+    target: dict[str, Any], gateway: _Telnyx | None, calls: int, seconds: float, conn: Connection
+) -> None:
     window: dict[str, Any] = {"on": False, "rtts": [], "frames": 0, "calls": calls}
     ready = asyncio.Event()
     warm = [0]
-    callers = [_Caller(i, url, window) for i in range(calls)]
-    tasks = [asyncio.create_task(c.run(ready, warm)) for c in callers]
-    try:
-        async with asyncio.timeout(20.0):
-            await ready.wait()
-    except TimeoutError:
-        conn.send(("error", f"only {warm[0]}/{calls} calls warmed up"))
-        raise
+    callers = [_Caller(i, target, window) for i in range(calls)]
+    tasks = [asyncio.create_task(c.run(ready, warm, gateway)) for c in callers]
+    warmed = asyncio.create_task(ready.wait())
+    await asyncio.wait([warmed, *tasks], timeout=60.0, return_when=asyncio.FIRST_COMPLETED)
+    if not ready.is_set():  # a call failed to connect, or the relay is too slow to warm up
+        warmed.cancel()
+        failed = [t.exception() for t in tasks if t.done() and t.exception()]
+        conn.send(("error", f"only {warm[0]}/{calls} calls warmed up; {failed[:1]}"))
+        raise RuntimeError("warm-up failed")
+    # The relay's own per-call setup (records, actor messages) ends shortly after the audio
+    # starts flowing: let it finish so the window holds the steady state of N live calls.
+    await asyncio.sleep(SETTLE_S)
     cpu0 = time.process_time()
     window["on"] = True
     conn.send(("started", None))
@@ -185,8 +261,8 @@ async def _loadgen_main(conn: Connection) -> None:
             command = await loop.run_in_executor(None, conn.recv)
             if command[0] == "quit":
                 return
-            _, relay_port, path, calls, seconds = command
-            await _phase(relay_port, path, calls, seconds, conn)
+            _, target, calls, seconds = command
+            await _phase(target, calls, seconds, conn)
 
 
 def loadgen_process(conn: Connection) -> None:
@@ -194,45 +270,26 @@ def loadgen_process(conn: Connection) -> None:
     asyncio.run(_loadgen_main(conn))
 
 
-# ---------------------------------------------------------------- relay process
+# ---------------------------------------------------------------- relay processes
 
 
-async def _start_relay(upstream_port: int) -> tuple[Any, int]:
+def thread_cpu_s(pid: int) -> float:
+    """CPU time of every thread of ``pid`` so far, in seconds (nanosecond schedstat)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            continue  # a thread that ended between the listing and the read
+    return total / 1e9
+
+
+async def _start_bare_relay(upstream_port: int) -> tuple[Any, int]:
+    """Baseline: the same two sockets, frames forwarded verbatim, nothing else."""
     from aiohttp import WSMsgType, web
     from websockets.asyncio.client import connect
 
-    from gateway.media import (
-        AiohttpTelnyxSocket,
-        BaseBridgeHooks,
-        BridgeConfig,
-        OpenAIRealtimeConnector,
-        run_bridge,
-    )
-
-    base_url = f"http://127.0.0.1:{upstream_port}/v1"
-    connector = OpenAIRealtimeConnector(api_key="bench", model=MODEL, base_url=base_url)
-    config = BridgeConfig(
-        model=MODEL,
-        greet_first=False,
-        silence_s=0,
-        max_call_s=0,
-        session_max_s=0,
-        min_barge_in_ms=0,
-        handoff_grace_s=0.5,
-    )
-    hooks = BaseBridgeHooks()
-
-    async def bridge(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=0, compress=False)
-        await ws.prepare(request)
-        try:
-            await run_bridge(AiohttpTelnyxSocket(ws), hooks, config, connector)
-        finally:
-            await ws.close()
-        return ws
-
     async def bare(request: web.Request) -> web.WebSocketResponse:
-        """Baseline: the same two sockets, frames forwarded verbatim, nothing else."""
         ws = web.WebSocketResponse(max_msg_size=0, compress=False)
         await ws.prepare(request)
         upstream_url = f"ws://127.0.0.1:{upstream_port}/v1/realtime?model={MODEL}"
@@ -255,19 +312,80 @@ async def _start_relay(upstream_port: int) -> tuple[Any, int]:
         return ws
 
     app = web.Application()
-    app.router.add_get("/media/telnyx", bridge)
     app.router.add_get("/bare", bare)
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = runner.addresses[0][1]
+    return runner.cleanup, runner.addresses[0][1]
 
-    async def cleanup() -> None:
-        await runner.cleanup()
-        await connector.aclose()
 
-    return cleanup, port
+class _Service:
+    """``supervisor.py serve`` on a fresh data dir, Realtime pointed at the echo server."""
+
+    def __init__(self, upstream_port: int) -> None:
+        from store.settings import load_settings
+        from tests.helpers import free_port
+
+        data_dir = tempfile.mkdtemp(prefix="vrai-bench-media-")
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("VRAI_", "OPENAI", "TELNYX"))
+        }
+        env.update(
+            VRAI_DATA_DIR=data_dir,
+            PORT=str(free_port()),
+            VRAI_ADMIN_PORT=str(free_port()),
+            VRAI_LOG_LEVEL="WARNING",
+            OPENAI_API_KEY="bench",
+            OPENAI_BASE_URL=f"http://127.0.0.1:{upstream_port}/v1",
+        )
+        self.settings = load_settings(env)
+        self.base = f"http://127.0.0.1:{self.settings.port}"
+        run = [sys.executable, "supervisor.py"]
+        subprocess.run([*run, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+        self.process = subprocess.Popen(
+            [*run, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def wait_ready(self, timeout_s: float = 90.0) -> int:
+        """Block until /readyz answers 200; the gateway process's pid."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"service exited with code {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return self._gateway_pid()
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("service did not become ready")
+
+    def _gateway_pid(self) -> int:
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                stat = (proc / "stat").read_text()
+                cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == self.process.pid and b"gateway" in cmdline:
+                return int(proc.name)
+        raise RuntimeError("gateway process not found")
+
+    def target(self) -> dict[str, Any]:
+        key_path = str(self.settings.dev_signing_key_path)
+        return {"mode": "gateway", "base": self.base, "key_path": key_path}
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 async def _recv(conn: Connection) -> tuple[str, Any]:
@@ -278,15 +396,13 @@ async def _recv(conn: Connection) -> tuple[str, Any]:
     return message
 
 
-async def _measure(
-    conn: Connection, relay_port: int, path: str, calls: int, seconds: float
-) -> dict[str, Any]:
-    conn.send(("run", relay_port, path, calls, seconds))
+async def _measure(conn: Connection, relay: Relay, calls: int, seconds: float) -> dict[str, Any]:
+    conn.send(("run", relay.target, calls, seconds))
     await _recv(conn)  # started: calls connected and warmed up
-    cpu0 = time.process_time()
+    cpu0 = thread_cpu_s(relay.pid)
     wall0 = time.perf_counter()
     _, result = await _recv(conn)  # stopped
-    cpu = time.process_time() - cpu0
+    cpu = thread_cpu_s(relay.pid) - cpu0
     wall = time.perf_counter() - wall0
     await _recv(conn)  # done: calls torn down
     await asyncio.sleep(0.3)  # let the relay finish closing sockets before the next window
@@ -317,16 +433,23 @@ def _summarise(windows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-PATHS = {"bare": "/bare", "bridge": "/media/telnyx"}
+@dataclass(frozen=True)
+class Relay:
+    """Where the callers go and whose CPU counts."""
+
+    target: dict[str, Any]
+    pid: int
 
 
-async def _compare(conn: Connection, port: int, calls: int, args: argparse.Namespace) -> dict:
+async def _compare(
+    conn: Connection, relays: dict[str, Relay], calls: int, args: argparse.Namespace
+) -> dict:
     """Alternate bare and bridge windows (ABBA) so drift hits both alike."""
     for mode in ("bare", "bridge"):  # untimed warm-up at full size: imports, first sockets
-        await _measure(conn, port, PATHS[mode], calls, 1.0)
+        await _measure(conn, relays[mode], calls, 1.0)
     windows: dict[str, list[dict[str, Any]]] = {"bare": [], "bridge": []}
     for mode in ["bare", "bridge", "bridge", "bare"] * args.rounds:
-        window = await _measure(conn, port, PATHS[mode], calls, args.window)
+        window = await _measure(conn, relays[mode], calls, args.window)
         windows[mode].append(window)
         per_frame = window["cpu_s"] / window["frames"] * 1e6
         _progress(f"{mode:6s} {calls} calls: {per_frame:.0f} us/frame")
@@ -344,15 +467,15 @@ async def _compare(conn: Connection, port: int, calls: int, args: argparse.Names
     }
 
 
-async def _capacity(conn: Connection, port: int, args: argparse.Namespace) -> dict[str, Any]:
+async def _capacity(
+    conn: Connection, relays: dict[str, Relay], args: argparse.Namespace
+) -> dict[str, Any]:
     """Most calls with p99 under 20 ms, for the bridge and (same load) the bare relay."""
     steps: list[dict[str, Any]] = []
     for calls in args.capacity_steps:
         step: dict[str, Any] = {"calls": calls}
         for mode in ("bridge", "bare"):
-            result = _summarise(
-                [await _measure(conn, port, PATHS[mode], calls, args.capacity_window)]
-            )
+            result = _summarise([await _measure(conn, relays[mode], calls, args.capacity_window)])
             step[mode] = {
                 "p99_ms": result["p99_ms"],
                 "ok": result["p99_ms"] is not None and result["p99_ms"] < P99_TARGET_MS,
@@ -384,16 +507,24 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=loadgen_process, args=(child,), name="media-loadgen", daemon=True)
     proc.start()
-    cleanup = None
+    cleanup = service = None
     try:
         _, upstream_port = await _recv(parent)
-        cleanup, relay_port = await _start_relay(upstream_port)
-        compared = await _compare(parent, relay_port, args.calls, args)
-        capacity = await _capacity(parent, relay_port, args)
+        service = _Service(upstream_port)
+        cleanup, bare_port = await _start_bare_relay(upstream_port)
+        gateway_pid = await asyncio.get_running_loop().run_in_executor(None, service.wait_ready)
+        relays = {
+            "bare": Relay({"mode": "bare", "url": f"ws://127.0.0.1:{bare_port}/bare"}, os.getpid()),
+            "bridge": Relay(service.target(), gateway_pid),
+        }
+        compared = await _compare(parent, relays, args.calls, args)
+        capacity = await _capacity(parent, relays, args)
         parent.send(("quit",))
     finally:
         if cleanup is not None:
             await cleanup()
+        if service is not None:
+            service.stop()
         proc.join(timeout=10)
         if proc.is_alive():
             proc.terminate()
@@ -421,8 +552,11 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         "capacity_steps": capacity["steps"],
         "setup": {
             "load_generator": "separate process (multiprocessing spawn): callers + echo upstream",
-            "cpu_measured": "relay process only, time.process_time over the measurement window",
-            "relay_host": "minimal aiohttp app in this bench (gateway route not in the repo yet)",
+            "cpu_measured": "relay process only (the gateway process, or the bare relay's): "
+            "its threads' schedstat run time over the measurement window",
+            "relay_host": "bridge: the real service (supervisor.py serve, signed call webhooks, "
+            "/media/telnyx with its stream token, call actor and hooks live); bare: a minimal "
+            "aiohttp app in the bench process",
             "upstream": "local Realtime echo server via the real openai SDK (bridge) or "
             "a plain websockets client (bare)",
             "window_s": args.window,

@@ -42,8 +42,8 @@ from .telnyx_frames import (
     clear_frame,
     dtmf_digit,
     inbound_payload,
-    mark_frame,
     mark_name,
+    mark_text,
     media_text,
     parse_start,
     sequence_number,
@@ -316,14 +316,14 @@ class CallBridge:
         name = self._playout.on_audio_sent(item_id, _b64_len(payload_b64))
         await self._telnyx.send_text(media_text(payload_b64))
         if name is not None:
-            await self._telnyx.send_json(mark_frame(name))
+            await self._telnyx.send_text(mark_text(name))
         self.stats.chunks_out += 1
         self._last_activity = self._now()
 
     async def _flush_marks(self) -> None:
         """Mark the tail of the audio sent so far (end of an item or a response)."""
         for name in self._playout.flush():
-            await self._telnyx.send_json(mark_frame(name))
+            await self._telnyx.send_text(mark_text(name))
 
     # ------------------------------------------------------------------ uplink
 

@@ -68,7 +68,9 @@ class BridgeConfig:
     max_reconnects: int = 1
     context_max_items: int = 40
     # A mark after at least this much audio (and at each item's end); 0 = after every chunk.
-    mark_interval_ms: int = 100
+    # Each mark is a frame out and an echo in: at 100 ms they were a tenth of the bridge's
+    # CPU per 20 ms frame (bench/media.py). A barge-in truncates at most this much early.
+    mark_interval_ms: int = 200
     # Bounded buffers.
     inbound_queue_frames: int = 100
     notify_queue_size: int = 256

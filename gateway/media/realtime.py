@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from openai import WebSocketConnectionClosedError
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
+from websockets.protocol import State
 
 from .config import BridgeConfig, ToolSpec
 
@@ -168,7 +169,7 @@ class RealtimeSession:
         """
         while True:
             try:
-                raw = await self._conn.recv_bytes()
+                raw = await self._ws.recv(decode=False)  # what the SDK's recv_bytes does
             except ConnectionClosedOK:
                 return None
             except ConnectionClosed as exc:
@@ -198,10 +199,35 @@ class RealtimeSession:
     async def append_audio(self, payload_b64: str) -> None:
         """Forward a Telnyx payload as is (already base64 G.711); the per-20-ms path."""
         data = _APPEND_HEAD + json.dumps(payload_b64) + "}"
+        if self._write_at_once(data):
+            return
         try:
             await self._ws.send(data)
         except (ConnectionClosed, WebSocketConnectionClosedError) as exc:
             raise RealtimeDisconnected("send on closed socket") from exc
+
+    def _write_at_once(self, data: str) -> bool:
+        """Frame and write ``data`` without websockets' async send context, when that context
+        would do nothing but write: the connection is open, no fragmented message is being
+        sent and the write buffer is empty (so no drain can be due). The context manager and
+        its drain were a tenth of the bridge's CPU per 20 ms frame. Anything unusual (closing,
+        an OS error) is left to the regular ``send``, which handles it.
+        """
+        ws = self._ws
+        transport = ws.transport
+        if (
+            ws.protocol.state is not State.OPEN
+            or ws.fragmented_send_waiter is not None
+            or transport is None
+            or transport.get_write_buffer_size()
+        ):
+            return False
+        ws.protocol.send_text(data.encode())
+        try:
+            ws.send_data()
+        except OSError:
+            return False  # the frame is still queued in the protocol: send() flushes or fails
+        return True
 
     async def add_item(self, item: dict[str, Any]) -> None:
         await self._guard(self._conn.conversation.item.create(item=item))  # type: ignore[arg-type]

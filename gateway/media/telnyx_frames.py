@@ -102,9 +102,10 @@ def media_text(payload_b64: str) -> str:
     return '{"event": "media", "media": {"payload": ' + json.dumps(payload_b64) + "}}"
 
 
-def mark_frame(name: str) -> dict[str, Any]:
-    """Checkpoint Telnyx echoes back once everything queued before it has played."""
-    return {"event": "mark", "mark": {"name": name}}
+def mark_text(name: str) -> str:
+    """Checkpoint Telnyx echoes back once everything queued before it has played
+    (serialised here like ``media_text``: one follows every few chunks of audio)."""
+    return '{"event": "mark", "mark": {"name": ' + json.dumps(name) + "}}"
 
 
 def clear_frame() -> dict[str, Any]:

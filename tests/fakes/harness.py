@@ -69,6 +69,7 @@ def make_config(**overrides: object) -> BridgeConfig:
         "handoff_grace_s": 0.2,
         "connect_timeout_s": 2.0,
         "start_timeout_s": 2.0,
+        "mark_interval_ms": 100,  # the tests' playout arithmetic is in 100 ms marks
     }
     base.update(overrides)
     return BridgeConfig(**base)  # type: ignore[arg-type]

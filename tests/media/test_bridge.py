@@ -78,7 +78,9 @@ def test_pcma_call_tells_realtime_pcma_both_ways() -> None:
 
 def test_audio_passes_through_unchanged_with_a_mark_after_each_chunk() -> None:
     async def scenario() -> None:
-        async with media_env(make_config()) as env:
+        config = make_config()
+        chunk_bytes = 8 * config.mark_interval_ms  # chunks of at least the interval: one mark each
+        async with media_env(config) as env:
             async with env.caller() as phone:
                 await phone.start()
                 rt = await env.rt.next_session()
@@ -90,11 +92,11 @@ def test_audio_passes_through_unchanged_with_a_mark_after_each_chunk() -> None:
                 await rt.speech_stopped(800)
                 rid = await rt.begin_response()
                 item = await rt.audio_item(rid)
-                chunks = [bytes([n]) * 800 for n in (1, 2, 3)]
+                chunks = [bytes([n]) * chunk_bytes for n in (1, 2, 3)]
                 for chunk in chunks:
                     await rt.audio_delta(rid, item, chunk)
                 await rt.end_response(rid)
-                await phone.wait_media_bytes(2400)
+                await phone.wait_media_bytes(3 * chunk_bytes)
                 # media, mark, media, mark, ...: each chunk followed by its checkpoint
                 frames = [f for f in phone.received if f["event"] in ("media", "mark")]
                 assert [f["event"] for f in frames] == ["media", "mark"] * 3
