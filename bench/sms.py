@@ -207,6 +207,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--kinds", default=",".join(TEXTS), help="which texts to send")
+    parser.add_argument(
+        "--sms-supervisors", type=int, default=None, help="VRAI_SMS_SUPERVISORS for the service"
+    )
     args = parser.parse_args()
     rate = args.rate or (50.0 if args.quick else 100.0)
     seconds = args.seconds or (10.0 if args.quick else 60.0)
@@ -220,6 +223,8 @@ def main() -> None:
         VRAI_ADMIN_PORT=str(free_port()),
         VRAI_LOG_LEVEL="WARNING",
     )
+    if args.sms_supervisors:
+        env["VRAI_SMS_SUPERVISORS"] = str(args.sms_supervisors)
     settings = load_settings(env)
     service = start_service(env)
     try:

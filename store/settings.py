@@ -88,7 +88,9 @@ class Settings:
     actor_system_base: str = "multiprocTCPBase"
     log_level: str = "INFO"
     sse_heartbeat_s: float = 15.0
-    sms_supervisors: int = 2  # SMS threads are spread over this many supervisors (one per core)
+    # SMS threads are spread over this many supervisors: Thespian's transport walks every open
+    # connection on every message, so a supervisor's cost per text grows with its children.
+    sms_supervisors: int = 4
     supervision: Supervision = dataclasses.field(default_factory=Supervision)
 
     @property

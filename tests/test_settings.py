@@ -62,8 +62,8 @@ def test_malformed_values_are_named(tmp_path):
         assert name in text
 
 
-@pytest.mark.parametrize(("raw", "count"), [("", 2), ("1", 1), ("4", 4)])
-def test_sms_supervisors_default_to_one_per_core(tmp_path, raw, count):
+@pytest.mark.parametrize(("raw", "count"), [("", 4), ("1", 1), ("6", 6)])
+def test_sms_supervisors_default_to_four_and_can_be_set(tmp_path, raw, count):
     env = {"VRAI_DATA_DIR": str(tmp_path), "VRAI_SMS_SUPERVISORS": raw}
     assert load_settings(env).sms_supervisors == count
 
