@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import time
 
 from cryptography.exceptions import InvalidSignature
@@ -34,10 +35,16 @@ def verify(raw: bytes, headers, public_key_b64: str, now: float | None = None) -
     if abs((now if now is not None else time.time()) - sent_at) > TOLERANCE_S:
         raise SignatureError("stale timestamp")
     try:
-        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
+        key = _public_key(public_key_b64)
         key.verify(base64.b64decode(signature, validate=True), timestamp.encode() + b"|" + raw)
     except (InvalidSignature, ValueError, binascii.Error):
         raise SignatureError("bad signature") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _public_key(public_key_b64: str) -> Ed25519PublicKey:
+    """Parsed once per configured key, not on every webhook."""
+    return Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
 
 
 def sign(raw: bytes, key: Ed25519PrivateKey, timestamp: int | None = None) -> dict:
