@@ -36,6 +36,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.openai_errors import openai_error
+
 ROLES = {"system", "developer", "user", "assistant", "tool"}
 TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 FAILURES = {
@@ -212,7 +214,7 @@ class FakeChatCompletionsServer:
 
     async def _completions(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
-            return _error(401, *FAILURES[401])
+            return openai_error(401, *FAILURES[401])
         try:
             body = await request.json()
         except ValueError:
@@ -230,12 +232,14 @@ class FakeChatCompletionsServer:
             return self._reject(problem)
         if failure is not None:
             headers = {"retry-after-ms": str(failure.retry_after_ms)}
-            return _error(failure.status, *FAILURES[failure.status], headers=headers)
+            return openai_error(failure.status, *FAILURES[failure.status], headers=headers)
         if delay is not None and not await self._wait(delay.delay_s):
-            return _error(503, *FAILURES[503])  # the server is stopping
+            return openai_error(503, *FAILURES[503])  # the server is stopping
         transport = request.transport
         if transport is None or transport.is_closing():
-            return _error(503, *FAILURES[503])  # the client gave up (timeout): keep the script
+            return openai_error(
+                503, *FAILURES[503]
+            )  # the client gave up (timeout): keep the script
         with self._lock:
             scripted = self._script.popleft() if self._script else self._default
         if scripted is None:
@@ -257,7 +261,7 @@ class FakeChatCompletionsServer:
     def _reject(self, message: str, param: str | None = None) -> web.Response:
         with self._lock:
             self.protocol_errors.append(message)
-        return _error(400, message, "invalid_request_error", None, param=param)
+        return openai_error(400, message, "invalid_request_error", None, param=param)
 
 
 def check_request(body: dict) -> str | None:
@@ -403,18 +407,6 @@ def _take(trouble: _Trouble) -> _Trouble | None:
         return None
     trouble.remaining -= 1
     return trouble
-
-
-def _error(
-    status: int,
-    message: str,
-    kind: str,
-    code: str | None,
-    param: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> web.Response:
-    body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
-    return web.json_response(body, status=status, headers=headers)
 
 
 def main() -> None:

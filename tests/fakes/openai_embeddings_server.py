@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from aiohttp import web
 
+from tests.fakes.openai_errors import openai_error
+
 MAX_INPUTS = 2048
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -131,26 +133,28 @@ class FakeEmbeddingsServer:
 
     async def _embeddings(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
-            return _error(401, "Incorrect API key provided.", "invalid_request_error")
+            return openai_error(401, "Incorrect API key provided.", "invalid_request_error")
         try:
             body = await request.json()
         except ValueError:
-            return _error(400, "We could not parse the JSON body of your request.")
+            return openai_error(400, "We could not parse the JSON body of your request.")
         model = body.get("model")
         inputs = body.get("input")
         encoding = body.get("encoding_format", "float")
         if not isinstance(model, str) or not model:
-            return _error(400, "you must provide a model parameter", param="model")
+            return openai_error(400, "you must provide a model parameter", param="model")
         if isinstance(inputs, str):
             inputs = [inputs]
         if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
-            return _error(400, "'$.input' is invalid.", param="input")
+            return openai_error(400, "'$.input' is invalid.", param="input")
         if not inputs or len(inputs) > MAX_INPUTS or any(i == "" for i in inputs):
-            return _error(
+            return openai_error(
                 400, "'$.input' is invalid. Please check the API reference.", param="input"
             )
         if encoding not in ("float", "base64"):
-            return _error(400, f"Invalid encoding_format: {encoding!r}", "encoding_format")
+            return openai_error(
+                400, f"Invalid encoding_format: {encoding!r}", param="encoding_format"
+            )
         with self._lock:
             self.requests.append(Recorded(model, len(inputs), encoding))
             failing = self._failures.remaining > 0
@@ -160,7 +164,7 @@ class FakeEmbeddingsServer:
         if failing:
             message = "Rate limit reached" if status == 429 else "The server had an error"
             kind = "requests" if status == 429 else "server_error"
-            return _error(status, message, kind, headers={"retry-after-ms": str(retry_ms)})
+            return openai_error(status, message, kind, headers={"retry-after-ms": str(retry_ms)})
         dims = body.get("dimensions") or self.dim
         data = []
         for index, text in enumerate(inputs):
@@ -182,17 +186,6 @@ class FakeEmbeddingsServer:
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             }
         )
-
-
-def _error(
-    status: int,
-    message: str,
-    kind: str = "invalid_request_error",
-    param: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> web.Response:
-    body = {"error": {"message": message, "type": kind, "param": param, "code": None}}
-    return web.json_response(body, status=status, headers=headers)
 
 
 def main() -> None:
