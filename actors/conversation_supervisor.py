@@ -39,7 +39,7 @@ from actors.messages import (
     sms_received,
     sms_supervisor_for,
 )
-from actors.sms_thread import SmsThreadActor, warm_up
+from actors.sms_thread import SmsThreadActor, prime_clinics, warm_up
 from actors.supervision import (
     FAILED,
     RESTARTING,
@@ -89,9 +89,17 @@ class ConversationSupervisor(VraiActor):
         self.parent = sender
         if self.kind == "sms":
             warm_up()
+            self._prime_clinics()
         settle_heap()  # before any child is forked from us
         self.send(sender, Started(message.name, os.getpid()))
         self.wakeupAfter(self.settings.supervision.heartbeat_s)
+
+    def _prime_clinics(self) -> None:
+        """Keep the clinic views fresh in this process: threads forked next inherit them."""
+        try:
+            prime_clinics()
+        except Exception:  # a database hiccup must not stop the beat; threads read their own
+            log.exception("could not refresh the clinic views")
 
     def receiveMsg_Directory(self, message: Directory, sender) -> None:
         super().receiveMsg_Directory(message, sender)
@@ -192,8 +200,10 @@ class ConversationSupervisor(VraiActor):
                 self.send(child.address, Ping(self.ping_seq))
         if self.children:
             self._send_report()  # also keeps checkpoint versions fresh for ops
-        if self.kind == "sms" and self.ping_seq % SWEEP_EVERY == 0:
-            self._sweep_unhandled()
+        if self.kind == "sms":
+            self._prime_clinics()
+            if self.ping_seq % SWEEP_EVERY == 0:
+                self._sweep_unhandled()
         self.wakeupAfter(sup.heartbeat_s)
 
     def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender) -> None:

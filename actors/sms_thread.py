@@ -61,6 +61,32 @@ def make_brain(settings, client: ServiceClient):
     return LocalBrain(RemoteIntents(client))
 
 
+# This process's view of each clinic: (read at, row, what the brain knows of it). Per process,
+# so the SMS supervisor's copy is inherited by every thread actor it forks (see prime_clinics).
+_CLINICS: dict[int, tuple[float, Clinic, object]] = {}
+
+
+def clinic_view(clinic_id: int) -> tuple[Clinic, object]:
+    """The clinic's row and ClinicInfo, read again once older than ``CLINIC_INFO_TTL_S``."""
+    now = time.monotonic()
+    cached = _CLINICS.get(clinic_id)
+    if cached is None or now - cached[0] > CLINIC_INFO_TTL_S:
+        clinic = Clinic.get_by_id(clinic_id)
+        cached = _CLINICS[clinic_id] = (now, clinic, clinic_info(clinic))
+    return cached[1], cached[2]
+
+
+def prime_clinics(max_age_s: float = CLINIC_INFO_TTL_S / 2) -> None:
+    """Refresh every clinic's view older than ``max_age_s``; the SMS supervisor calls this at
+    start and on its beat, so a thread forked from it starts with fresh views instead of
+    reading and building them on its first turn (a burst of new texters each paid that)."""
+    now = time.monotonic()
+    for clinic in Clinic.select():
+        cached = _CLINICS.get(clinic.id)
+        if cached is None or now - cached[0] > max_age_s:
+            _CLINICS[clinic.id] = (now, clinic, clinic_info(clinic))
+
+
 def warm_up() -> None:
     """Load what every thread's first turn would otherwise load in its own process (the brain's
     modules, dateparser's language data), once, in the supervisor: children are forked from it
@@ -69,8 +95,11 @@ def warm_up() -> None:
 
     from actors.brain import nlu
 
-    nlu.parse_when("next tuesday at 3pm", datetime(2026, 1, 6, 12, tzinfo=UTC), ZoneInfo("UTC"))
-    nlu.parse_when("january 6", datetime(2026, 1, 6, 12, tzinfo=UTC), ZoneInfo("UTC"))
+    now, utc = datetime(2026, 1, 6, 12, tzinfo=UTC), ZoneInfo("UTC")
+    # Each runs a different path, compiling its patterns here rather than in every child.
+    for text in ("next tuesday at 3pm", "january 6", "the 14th"):
+        nlu.parse_when(text, now, utc)
+    nlu.tokens("warm up")
 
 
 class SmsThreadActor(ConversationActor):
@@ -87,8 +116,6 @@ class SmsThreadActor(ConversationActor):
         self.pending_send: list[int] = []
         # Read once and reused: a turn used to spend a third of its CPU building SQL for rows
         # that do not change between texts (the clinic, this thread, a known customer).
-        self.clinic_row: tuple[float, Clinic] | None = None  # (read at, row)
-        self.clinic_view: tuple[float, object] | None = None  # (read at, ClinicInfo)
         self.thread: SmsThread | None = None  # set once a turn that used it has committed
         self.turn_thread: SmsThread | None = None
         self.known_customer = None  # CustomerInfo, once the customer exists
@@ -105,7 +132,7 @@ class SmsThreadActor(ConversationActor):
         text, phone = payload.get("text"), payload.get("customer_phone")
         if not isinstance(text, str) or not isinstance(phone, str):
             raise TurnError("sms.received needs text and customer_phone", INVALID)
-        clinic = self._clinic()
+        clinic, _ = clinic_view(self.clinic_id)
         self.state["turns"] += 1
         replies, opt = self._keywords(clinic, phone, text)
         if replies is None:
@@ -165,7 +192,7 @@ class SmsThreadActor(ConversationActor):
         turn = Turn(
             text=text,
             now=tools.now,
-            clinic=self._clinic_info(clinic),
+            clinic=clinic_view(clinic.id)[1],
             customer=self._customer(clinic.id, message.payload["customer_phone"]),
             channel="sms",
             history=tuple(self.state["history"]),
@@ -174,18 +201,6 @@ class SmsThreadActor(ConversationActor):
         reply: BrainReply = self.brain.respond(turn, tools)
         self.state["brain"] = reply.state
         return list(reply.messages)
-
-    def _clinic(self) -> Clinic:
-        now = time.monotonic()
-        if self.clinic_row is None or now - self.clinic_row[0] > CLINIC_INFO_TTL_S:
-            self.clinic_row = (now, Clinic.get_by_id(self.clinic_id))
-        return self.clinic_row[1]
-
-    def _clinic_info(self, clinic: Clinic):
-        now = time.monotonic()
-        if self.clinic_view is None or now - self.clinic_view[0] > CLINIC_INFO_TTL_S:
-            self.clinic_view = (now, clinic_info(clinic))
-        return self.clinic_view[1]
 
     def _customer(self, clinic_id: int, phone: str):
         """A customer, once known, stays known; an unknown one is looked up every turn (a
