@@ -210,8 +210,8 @@ class RealtimeSession:
         """Frame and write ``data`` without websockets' async send context, when that context
         would do nothing but write: the connection is open, no fragmented message is being
         sent and the write buffer is empty (so no drain can be due). The context manager and
-        its drain were a tenth of the bridge's CPU per 20 ms frame. Anything unusual (closing,
-        an OS error) is left to the regular ``send``, which handles it.
+        its drain were a tenth of the bridge's CPU per 20 ms frame. Returns False, having
+        sent nothing, when the regular ``send`` must handle it (closing, back-pressure).
         """
         ws = self._ws
         transport = ws.transport
@@ -225,8 +225,8 @@ class RealtimeSession:
         ws.protocol.send_text(data.encode())
         try:
             ws.send_data()
-        except OSError:
-            return False  # the frame is still queued in the protocol: send() flushes or fails
+        except OSError as exc:  # the socket is gone; the frame with it
+            raise RealtimeDisconnected("write failed") from exc
         return True
 
     async def add_item(self, item: dict[str, Any]) -> None:
