@@ -90,3 +90,17 @@ def serve_app(app: web.Application):
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
+
+
+def write_tone_wav(path, freq_hz: float, rate: int, samples: int, amplitude: int = 6000) -> None:
+    """A 16-bit mono WAV of a sine tone: stands in for a caller's recording."""
+    import wave
+
+    import numpy as np
+
+    tone = (np.sin(np.arange(samples) * 2 * np.pi * freq_hz / rate) * amplitude).astype("<i2")
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(tone.tobytes())

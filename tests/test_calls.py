@@ -555,19 +555,11 @@ def test_simulated_caller_speaks_text_turns(gateway, fakes):
 
 @pytest.mark.parametrize("mode", ["embedded_voice"])
 def test_simulated_caller_speaks_a_wav_file_as_pcmu(gateway, fakes, tmp_path):
-    import wave
-
-    import numpy as np
-
     from gateway.media.mulaw import wav_to_pcmu
+    from tests.helpers import write_tone_wav
 
     path = tmp_path / "caller.wav"
-    tone = (np.sin(np.arange(4000) * 2 * np.pi * 300 / 8000) * 6000).astype("<i2")
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(8000)
-        wav.writeframes(tone.tobytes())
+    write_tone_wav(path, 300, 8000, 4000)
     heard, code, lines = dial_and_hear(gateway, fakes, 1600, audio_path=str(path))
     assert code == 0, lines
     speech = wav_to_pcmu(path)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import wave
-
 import numpy as np
 
 from gateway.media.mulaw import encode, wav_to_pcmu
+from tests.helpers import write_tone_wav
 
 
 def decode(byte: int) -> int:
@@ -31,12 +30,7 @@ def test_round_trip_error_stays_within_one_quantisation_step():
 
 def test_wav_at_16k_is_resampled_to_8k_mu_law(tmp_path):
     path = tmp_path / "hello.wav"
-    tone = (np.sin(np.arange(16000) * 2 * np.pi * 440 / 16000) * 8000).astype("<i2")
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(16000)
-        wav.writeframes(tone.tobytes())
+    write_tone_wav(path, 440, 16000, 16000, amplitude=8000)
     pcmu = wav_to_pcmu(path)
     assert len(pcmu) == 8000  # one second at 8 kHz, one byte per sample
     assert len(set(pcmu)) > 20  # a tone, not silence
