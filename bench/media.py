@@ -35,13 +35,9 @@ import base64
 import json
 import multiprocessing as mp
 import os
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -51,6 +47,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench._service import RealService  # noqa: E402
 
 FRAME_MS = 20
 FRAME_BYTES = 160
@@ -320,72 +318,10 @@ async def _start_bare_relay(upstream_port: int) -> tuple[Any, int]:
     return runner.cleanup, runner.addresses[0][1]
 
 
-class _Service:
-    """``supervisor.py serve`` on a fresh data dir, Realtime pointed at the echo server."""
-
-    def __init__(self, upstream_port: int) -> None:
-        from store.settings import load_settings
-        from tests.helpers import free_port
-
-        data_dir = tempfile.mkdtemp(prefix="vrai-bench-media-")
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("VRAI_", "OPENAI", "TELNYX"))
-        }
-        env.update(
-            VRAI_DATA_DIR=data_dir,
-            PORT=str(free_port()),
-            VRAI_ADMIN_PORT=str(free_port()),
-            VRAI_LOG_LEVEL="WARNING",
-            OPENAI_API_KEY="bench",
-            OPENAI_BASE_URL=f"http://127.0.0.1:{upstream_port}/v1",
-        )
-        self.settings = load_settings(env)
-        self.base = f"http://127.0.0.1:{self.settings.port}"
-        run = [sys.executable, "supervisor.py"]
-        subprocess.run([*run, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-        self.process = subprocess.Popen(
-            [*run, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-
-    def wait_ready(self, timeout_s: float = 90.0) -> int:
-        """Block until /readyz answers 200; the gateway process's pid."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"service exited with code {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as response:
-                    if response.status == 200:
-                        return self._gateway_pid()
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("service did not become ready")
-
-    def _gateway_pid(self) -> int:
-        for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
-            try:
-                stat = (proc / "stat").read_text()
-                cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if ppid == self.process.pid and b"gateway" in cmdline:
-                return int(proc.name)
-        raise RuntimeError("gateway process not found")
-
-    def target(self) -> dict[str, Any]:
-        key_path = str(self.settings.dev_signing_key_path)
-        return {"mode": "gateway", "base": self.base, "key_path": key_path}
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+def _gateway_target(service: RealService) -> dict[str, Any]:
+    """What the load generator needs to ring the service like Telnyx."""
+    key_path = str(service.settings.dev_signing_key_path)
+    return {"mode": "gateway", "base": service.base, "key_path": key_path}
 
 
 async def _recv(conn: Connection) -> tuple[str, Any]:
@@ -510,12 +446,14 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     cleanup = service = None
     try:
         _, upstream_port = await _recv(parent)
-        service = _Service(upstream_port)
+        service = RealService(
+            "media", OPENAI_API_KEY="bench", OPENAI_BASE_URL=f"http://127.0.0.1:{upstream_port}/v1"
+        )
         cleanup, bare_port = await _start_bare_relay(upstream_port)
-        gateway_pid = await asyncio.get_running_loop().run_in_executor(None, service.wait_ready)
+        await asyncio.get_running_loop().run_in_executor(None, service.wait_ready)
         relays = {
             "bare": Relay({"mode": "bare", "url": f"ws://127.0.0.1:{bare_port}/bare"}, os.getpid()),
-            "bridge": Relay(service.target(), gateway_pid),
+            "bridge": Relay(_gateway_target(service), service.gateway_pid()),
         }
         compared = await _compare(parent, relays, args.calls, args)
         capacity = await _capacity(parent, relays, args)

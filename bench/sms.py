@@ -17,12 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,11 +26,11 @@ sys.path[0] = str(ROOT)
 
 import aiohttp  # noqa: E402
 
+from bench._service import RealService  # noqa: E402
 from gateway.auth import make_token  # noqa: E402
 from gateway.simulate import message_received  # noqa: E402
 from gateway.telnyx_signature import sign  # noqa: E402
 from store.secrets import load_signing_key  # noqa: E402
-from store.settings import load_settings  # noqa: E402
 
 CLINIC = "+15550100001"
 TEXTS = {
@@ -49,42 +44,6 @@ TEXTS = {
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_service(env: dict) -> subprocess.Popen:
-    subprocess.run(
-        [sys.executable, "supervisor.py", "seed-demo"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return subprocess.Popen(
-        [sys.executable, "supervisor.py", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-async def wait_ready(session: aiohttp.ClientSession, base: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            async with session.get(base + "/readyz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("service did not become ready")
 
 
 class Load:
@@ -147,7 +106,6 @@ async def run(
     token = make_token(settings.jwt_secret, 1, "staff", 3600)
     connector = aiohttp.TCPConnector(limit=200)
     async with aiohttp.ClientSession(connector=connector) as session:
-        await wait_ready(session, base)
         ready = asyncio.Event()
         listener = asyncio.create_task(load.listen(session, token, ready))
         await ready.wait()
@@ -215,32 +173,15 @@ def main() -> None:
     seconds = args.seconds or (10.0 if args.quick else 60.0)
     customers = args.customers or (100 if args.quick else 300)
 
-    data_dir = tempfile.mkdtemp(prefix="vrai-bench-sms-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VRAI_", "OPENAI", "TELNYX"))}
-    env.update(
-        VRAI_DATA_DIR=data_dir,
-        PORT=str(free_port()),
-        VRAI_ADMIN_PORT=str(free_port()),
-        VRAI_LOG_LEVEL="WARNING",
-    )
-    if args.sms_supervisors:
-        env["VRAI_SMS_SUPERVISORS"] = str(args.sms_supervisors)
-    settings = load_settings(env)
-    service = start_service(env)
+    extra = {"VRAI_SMS_SUPERVISORS": str(args.sms_supervisors)} if args.sms_supervisors else {}
+    service = RealService("sms", **extra)
     try:
+        service.wait_ready()
         result = asyncio.run(
-            run(
-                settings,
-                f"http://127.0.0.1:{settings.port}",
-                rate,
-                seconds,
-                customers,
-                args.kinds.split(","),
-            )
+            run(service.settings, service.base, rate, seconds, customers, args.kinds.split(","))
         )
     finally:
-        service.send_signal(signal.SIGTERM)
-        service.wait(60)
+        service.stop()
     print(json.dumps(result))
 
 
