@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from thespian.system.transport import IPBase
 
-from actors import thespian_tuning
+from actors import thespian_poll, thespian_tuning
 
 _original_init = IPBase.IPActorAddress.__init__
 _bound_host: list[str] = []
@@ -20,6 +20,7 @@ _bound_host: list[str] = []
 
 def bind_to(host: str) -> None:
     thespian_tuning.apply()  # every process that binds a transport also gets the tuning
+    thespian_poll.apply()
     _bound_host[:] = [host]
     if IPBase.IPActorAddress.__init__ is not _patched_init:
         IPBase.IPActorAddress.__init__ = _patched_init
