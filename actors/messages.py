@@ -346,6 +346,20 @@ def sms_supervisor_for(key: str, count: int) -> str:
     return sms_supervisors(count)[index]
 
 
+def knowledge_actors(count: int) -> list[str]:
+    """The knowledge actors' names: ``knowledge``, then ``knowledge-1`` ... Requests about
+    documents go to ``knowledge``; texts to understand are spread over all of them."""
+    return ["knowledge"] + [f"knowledge-{index}" for index in range(1, count)]
+
+
+def knowledge_actor_for(key: str, count: int) -> str:
+    """The knowledge actor that understands a thread's texts. Embedding a text with the local
+    model is ~6 ms of CPU, so one process caps how many texts a second are understood; a
+    thread keeps to one of them (its recent texts' embeddings are cached there)."""
+    index = zlib.crc32(key.encode()) % count if count > 1 else 0
+    return knowledge_actors(count)[index]
+
+
 def sms_received(clinic_id: int, clinic_phone: str, customer: str, message_id: int, text: str):
     """The turn for one stored inbound text. The correlation id is the stored message's id, so
     the webhook path and the recovery sweep can both deliver it and it is handled once."""

@@ -31,6 +31,7 @@ from actors.messages import (
     RootInit,
     ServiceInit,
     Started,
+    knowledge_actors,
     sms_supervisor_for,
     sms_supervisors,
 )
@@ -63,6 +64,15 @@ SERVICES = {
 }
 
 
+def service_names(settings) -> list[str]:
+    """The services, with the extra knowledge actors that share the understanding of texts."""
+    return [*SERVICES, *knowledge_actors(settings.knowledge_actors)[1:]]
+
+
+def service_class(name: str) -> type:
+    return SERVICES.get(name) or KnowledgeActor  # knowledge-1 ... are knowledge actors too
+
+
 def supervisor_names(settings) -> list[str]:
     """The conversation supervisors: the SMS ones (see ``sms_supervisor_for``) and calls."""
     return [*sms_supervisors(settings.sms_supervisors), "call"]
@@ -87,8 +97,9 @@ class RootSupervisor(VraiActor):
         self.setup(message.settings)
         self.started = True
         sup = self.settings.supervision
-        for name in (*SERVICES, *supervisor_names(self.settings)):
-            kind = "service" if name in SERVICES else "supervisor"
+        services = service_names(self.settings)
+        for name in (*services, *supervisor_names(self.settings)):
+            kind = "service" if name in services else "supervisor"
             child = Child(
                 id=f"{kind}:{name}",
                 kind=kind,
@@ -202,7 +213,7 @@ class RootSupervisor(VraiActor):
     # ------------------------------------------------------------------ helpers
 
     def _spawn(self, child: Child) -> None:
-        cls = ConversationSupervisor if child.kind == "supervisor" else SERVICES[child.name]
+        cls = ConversationSupervisor if child.kind == "supervisor" else service_class(child.name)
         child.address = self.createActor(cls)
         child.state, child.pid = STARTING, None
         child.started_at = time.time()

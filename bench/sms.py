@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,12 +35,107 @@ from gateway.telnyx_signature import sign  # noqa: E402
 from store.secrets import load_signing_key  # noqa: E402
 
 CLINIC = "+15550100001"
-TEXTS = {
+RECENT = 256  # kb.embedders.local.RECENT_QUERIES: texts it embedded lately are not embedded again
+TEXTS = {  # --texts fixed: one text per kind, every time
     "keyword": "HELP",
     "question": "What are your hours?",
     "price": "How much is Botox?",
     "booking": "Can I book a HydraFacial next Tuesday afternoon?",
 }
+# --texts varied (the default): customers word things their own way, so the knowledge actor
+# embeds nearly every text instead of finding it among the last few hundred it embedded.
+TEMPLATES = {
+    "keyword": ["HELP"],
+    "question": [
+        "What are your hours {day}?",
+        "Are you open {day}?",
+        "what time do you close {day}",
+        "Hi, this is {name}. When do you open {day}?",
+        "Where are you? Is there parking near you, {name} here",
+        "{greeting} do you take walk-ins {day}?",
+    ],
+    "price": [
+        "How much is {service}?",
+        "what does {service} cost",
+        "Hi it's {name}, how much do you charge for {service}?",
+        "{greeting} price for {service} please",
+        "is {service} expensive? what's the price",
+    ],
+    "booking": [
+        "Can I book {service} {day} {part}?",
+        "Hi, this is {name}. I'd like a {service} {day} {part}",
+        "{greeting} do you have anything for {service} {day} {part}?",
+        "I want to come in for {service} {day} {part}",
+        "can you fit me in for {service} {day} {part}? thanks, {name}",
+    ],
+}
+FILLERS = {
+    "name": [
+        "Ana",
+        "Ben",
+        "Cara",
+        "Dev",
+        "Eli",
+        "Fay",
+        "Gus",
+        "Hana",
+        "Ivan",
+        "Jo",
+        "Kai",
+        "Lena",
+        "Mo",
+        "Nia",
+        "Omar",
+        "Pia",
+        "Raj",
+        "Sol",
+        "Tess",
+        "Uma",
+        "Vic",
+        "Wen",
+        "Yara",
+        "Zed",
+        "Amir",
+        "Bea",
+        "Cole",
+        "Dina",
+        "Ezra",
+        "Gia",
+    ],
+    "day": [
+        "tomorrow",
+        "Monday",
+        "next Tuesday",
+        "this Wednesday",
+        "Thursday",
+        "Friday",
+        "next week",
+        "the 14th",
+        "Saturday",
+        "today",
+    ],
+    "part": ["morning", "afternoon", "at 3", "around 11am", "after 4", "at noon", "early"],
+    "service": [
+        "Botox",
+        "a facial",
+        "HydraFacial",
+        "a chemical peel",
+        "laser hair removal",
+        "a consultation",
+        "tox",
+        "a peel",
+    ],
+    "greeting": ["Hi!", "Hello,", "hey", "Good morning,", "Hi there,", ""],
+}
+
+
+def text_for(kind: str, customer: int, n: int, varied: bool) -> str:
+    """The text customer ``customer`` sends as their ``n``-th message of ``kind``."""
+    if not varied:
+        return TEXTS[kind]
+    pick = random.Random(f"{kind}:{customer}:{n}")
+    template = pick.choice(TEMPLATES[kind])
+    return template.format(**{k: pick.choice(v) for k, v in FILLERS.items()}).strip()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -47,8 +144,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 class Load:
-    def __init__(self, settings, base: str, customers: int):
-        self.settings, self.base = settings, base
+    def __init__(self, settings, base: str, customers: int, varied: bool = True):
+        self.settings, self.base, self.varied = settings, base, varied
         self.key = load_signing_key(settings.dev_signing_key_path)
         self.phones = [f"+1555{7000000 + n}" for n in range(customers)]
         self.thread_of: dict[int, str] = {}
@@ -56,9 +153,24 @@ class Load:
         self.latencies: dict[str, list[float]] = {k: [] for k in TEXTS}
         self.sent = 0
         self.dropped = 0
+        self.counts: dict[tuple[int, str], int] = {}
+        self.recent: deque[str] = deque(maxlen=RECENT)  # what the embedder may still hold
+        self.brain_texts = 0
+        self.repeats = 0
+
+    def next_text(self, phone: str, kind: str) -> str:
+        customer = self.phones.index(phone) if self.varied else 0
+        n = self.counts[customer, kind] = self.counts.get((customer, kind), 0) + 1
+        text = text_for(kind, customer, n, self.varied)
+        if kind != "keyword":
+            self.brain_texts += 1
+            self.repeats += text in self.recent
+        self.recent.append(text)
+        return text
 
     async def post(self, session, phone: str, kind: str) -> None:
-        raw = json.dumps(message_received(CLINIC, phone, TEXTS[kind])).encode()
+        text = self.next_text(phone, kind)
+        raw = json.dumps(message_received(CLINIC, phone, text)).encode()
         headers = sign(raw, self.key)
         self.waiting[phone] = (time.perf_counter(), kind)
         async with session.post(self.base + "/webhooks/telnyx/sms", data=raw, headers=headers) as r:
@@ -100,9 +212,15 @@ class Load:
 
 
 async def run(
-    settings, base: str, rate: float, seconds: float, customers: int, kinds: list[str]
+    settings,
+    base: str,
+    rate: float,
+    seconds: float,
+    customers: int,
+    kinds: list[str],
+    varied: bool = True,
 ) -> dict:
-    load = Load(settings, base, customers)
+    load = Load(settings, base, customers, varied)
     token = make_token(settings.jwt_secret, 1, "staff", 3600)
     connector = aiohttp.TCPConnector(limit=200)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -116,6 +234,7 @@ async def run(
             await asyncio.sleep(0.1)
         load.thread_of.update(load._threads())
         load.latencies = {k: [] for k in TEXTS}
+        load.brain_texts = load.repeats = 0
         started = time.perf_counter()
         total = int(rate * seconds)
         tasks = []
@@ -149,6 +268,10 @@ async def run(
         "p50_ms": round(percentile(answered, 50), 1),
         "p99_ms": round(percentile(answered, 99), 1),
         "max_ms": round(max(answered, default=0.0), 1),
+        "texts": "varied" if varied else "fixed",
+        "brain_texts_repeating_a_recent_one_pct": round(
+            100 * load.repeats / max(load.brain_texts, 1), 1
+        ),
     }
     for kind, values in load.latencies.items():
         result[f"{kind}_p50_ms"] = round(percentile(values, 50), 1)
@@ -166,6 +289,12 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--kinds", default=",".join(TEXTS), help="which texts to send")
     parser.add_argument(
+        "--texts",
+        choices=("varied", "fixed"),
+        default="varied",
+        help="customers' own wording (default), or one text per kind",
+    )
+    parser.add_argument(
         "--sms-supervisors", type=int, default=None, help="VRAI_SMS_SUPERVISORS for the service"
     )
     args = parser.parse_args()
@@ -178,7 +307,15 @@ def main() -> None:
     try:
         service.wait_ready()
         result = asyncio.run(
-            run(service.settings, service.base, rate, seconds, customers, args.kinds.split(","))
+            run(
+                service.settings,
+                service.base,
+                rate,
+                seconds,
+                customers,
+                args.kinds.split(","),
+                varied=args.texts == "varied",
+            )
         )
     finally:
         service.stop()

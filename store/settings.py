@@ -91,6 +91,9 @@ class Settings:
     # SMS threads are spread over this many supervisors: Thespian's transport walks every open
     # connection on every message, so a supervisor's cost per text grows with its children.
     sms_supervisors: int = 4
+    # Texts are understood (embedded, intents, best answer) by this many knowledge actors: the
+    # local model costs ~6 ms of CPU per text, more than one process can keep up with at 100/s.
+    knowledge_actors: int = 2
     supervision: Supervision = dataclasses.field(default_factory=Supervision)
 
     @property
@@ -165,6 +168,9 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
     sms_supervisors = _whole_number(
         env, "VRAI_SMS_SUPERVISORS", Settings.sms_supervisors, 1, 16, problems
     )
+    knowledge_actors = _whole_number(
+        env, "VRAI_KNOWLEDGE_ACTORS", Settings.knowledge_actors, 1, 8, problems
+    )
     if problems:
         raise ConfigError(problems)
 
@@ -193,5 +199,6 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
         actor_host=env.get("VRAI_ACTOR_HOST") or "127.0.0.1",
         log_level=level,
         sms_supervisors=sms_supervisors,
+        knowledge_actors=knowledge_actors,
         **overrides,
     )

@@ -33,6 +33,7 @@ def make_settings(tmp_path, **env):
         # One SMS supervisor: each warms the brain up at start, and the suite starts well over
         # a hundred actor systems. Tests of spreading ask for more with @pytest.mark.env.
         "VRAI_SMS_SUPERVISORS": "1",
+        "VRAI_KNOWLEDGE_ACTORS": "1",  # each loads the embedding model
     }
     base.update(env)
     return load_settings(base).replace(supervision=FAST_SUPERVISION, sse_heartbeat_s=0.5)

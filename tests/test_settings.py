@@ -49,6 +49,7 @@ def test_malformed_values_are_named(tmp_path):
                 "TELNYX_API_KEY": "k",
                 "TELNYX_PUBLIC_KEY": "not-base64-key",
                 "VRAI_SMS_SUPERVISORS": "0",
+                "VRAI_KNOWLEDGE_ACTORS": "9",
             }
         )
     text = str(error.value)
@@ -58,6 +59,7 @@ def test_malformed_values_are_named(tmp_path):
         "GOOGLE_SERVICE_ACCOUNT_FILE",
         "TELNYX_PUBLIC_KEY",
         "VRAI_SMS_SUPERVISORS",
+        "VRAI_KNOWLEDGE_ACTORS",
     ):
         assert name in text
 
@@ -66,6 +68,12 @@ def test_malformed_values_are_named(tmp_path):
 def test_sms_supervisors_default_to_four_and_can_be_set(tmp_path, raw, count):
     env = {"VRAI_DATA_DIR": str(tmp_path), "VRAI_SMS_SUPERVISORS": raw}
     assert load_settings(env).sms_supervisors == count
+
+
+@pytest.mark.parametrize(("raw", "count"), [("", 2), ("1", 1), ("3", 3)])
+def test_knowledge_actors_default_to_two_and_can_be_set(tmp_path, raw, count):
+    env = {"VRAI_DATA_DIR": str(tmp_path), "VRAI_KNOWLEDGE_ACTORS": raw}
+    assert load_settings(env).knowledge_actors == count
 
 
 def test_explicit_jwt_secret_wins_over_the_generated_one(tmp_path):

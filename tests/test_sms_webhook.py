@@ -133,6 +133,27 @@ def test_a_text_with_no_words_still_gets_an_answer(gateway):
     assert "9" in reply or "am" in reply.lower()
 
 
+@pytest.mark.env(VRAI_KNOWLEDGE_ACTORS="2")
+def test_texts_are_understood_by_the_knowledge_actor_their_thread_hashes_to(gateway):
+    """Embedding a text costs ~6 ms of CPU, so understanding is spread over
+    ``VRAI_KNOWLEDGE_ACTORS``; the second one answers from what was written through the first."""
+    from actors.messages import KbAnswer, KbIngest, knowledge_actor_for, new_corr
+
+    policy = "Parking: free parking is in the garage behind the clinic, level 2."
+    ingest = KbIngest(new_corr(), 1, "Parking", policy)
+    assert gateway.system.ask(ingest, gateway.system.address("knowledge")).value
+    question = KbAnswer(new_corr(), 1, "Where can I park?")
+    answer = gateway.system.ask(question, gateway.system.address("knowledge-1"))
+    assert answer.value["found"] and "garage" in answer.value["text"]
+    customer = next(
+        f"+1555555{n:04d}"
+        for n in range(100)
+        if knowledge_actor_for(f"{GLOW}:+1555555{n:04d}", 2) == "knowledge-1"
+    )
+    replies = text(gateway, "Where can I park?", customer=customer)
+    assert "garage" in " ".join(replies)
+
+
 @pytest.mark.env(VRAI_SMS_SUPERVISORS="2")
 def test_threads_are_spread_over_the_sms_supervisors_each_owning_its_own(gateway):
     """Each SMS supervisor's cost per message grows with its children, so threads are spread

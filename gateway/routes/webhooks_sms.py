@@ -7,7 +7,12 @@ import logging
 
 from aiohttp import web
 
-from actors.messages import UnderstandAndRoute, sms_received, sms_supervisor_for
+from actors.messages import (
+    UnderstandAndRoute,
+    knowledge_actor_for,
+    sms_received,
+    sms_supervisor_for,
+)
 from gateway import keys
 from gateway.bridge import ActorUnavailable
 from gateway.dbio import run_db
@@ -114,8 +119,9 @@ async def _route(request: web.Request, turn) -> None:
     bridge, settings = request.app[keys.BRIDGE], request.app[keys.SETTINGS]
     supervisor = sms_supervisor_for(turn.key, settings.sms_supervisors)
     if not settings.openai_api_key:
+        understander = knowledge_actor_for(turn.key, settings.knowledge_actors)
         try:
-            await bridge.tell_service("knowledge", UnderstandAndRoute(turn, supervisor))
+            await bridge.tell_service(understander, UnderstandAndRoute(turn, supervisor))
             return
         except (ActorUnavailable, TimeoutError):
             pass  # straight to the conversation, which asks for what it needs itself

@@ -51,15 +51,18 @@ def check_texts(texts: Sequence[str]) -> list[str]:
     return out
 
 
-def make_embedder(openai_api_key: str | None, openai_base_url: str | None = None) -> Embedder:
-    """OpenAI ``text-embedding-3-small`` when a key is given, else the offline local model."""
+def make_embedder(
+    openai_api_key: str | None, openai_base_url: str | None = None, threads: int | None = None
+) -> Embedder:
+    """OpenAI ``text-embedding-3-small`` when a key is given, else the offline local model
+    (``threads``: its compute threads; None for its default)."""
     if openai_api_key:
         from kb.embedders.openai import OpenAIEmbedder
 
         return OpenAIEmbedder(api_key=openai_api_key, base_url=openai_base_url)
     from kb.embedders.local import LocalEmbedder
 
-    return LocalEmbedder()
+    return LocalEmbedder(threads=threads)
 
 
 __all__ = [
