@@ -342,8 +342,7 @@ def sms_supervisor_for(key: str, count: int) -> str:
     """The supervisor that owns an SMS thread. Each one's cost per message grows with its
     children (Thespian walks every open connection), and one process uses one core; so threads
     are spread by a hash of their key that every process computes alike (crc32, not hash())."""
-    index = zlib.crc32(key.encode()) % count if count > 1 else 0
-    return sms_supervisors(count)[index]
+    return _owner(key, sms_supervisors(count))
 
 
 def knowledge_actors(count: int) -> list[str]:
@@ -356,8 +355,12 @@ def knowledge_actor_for(key: str, count: int) -> str:
     """The knowledge actor that understands a thread's texts. Embedding a text with the local
     model is ~6 ms of CPU, so one process caps how many texts a second are understood; a
     thread keeps to one of them (its recent texts' embeddings are cached there)."""
-    index = zlib.crc32(key.encode()) % count if count > 1 else 0
-    return knowledge_actors(count)[index]
+    return _owner(key, knowledge_actors(count))
+
+
+def _owner(key: str, names: list[str]) -> str:
+    """One of ``names`` for ``key``, the same in every process (crc32, not the salted hash())."""
+    return names[zlib.crc32(key.encode()) % len(names)]
 
 
 def sms_received(clinic_id: int, clinic_phone: str, customer: str, message_id: int, text: str):

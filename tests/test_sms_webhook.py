@@ -141,9 +141,10 @@ def test_texts_are_understood_by_the_knowledge_actor_their_thread_hashes_to(gate
 
     policy = "Parking: free parking is in the garage behind the clinic, level 2."
     ingest = KbIngest(new_corr(), 1, "Parking", policy)
-    assert gateway.system.ask(ingest, gateway.system.address("knowledge")).value
+    # Generous bounds: both actors load the model at start, and ingesting embeds.
+    assert gateway.system.ask(ingest, gateway.system.address("knowledge"), timeout_s=60).value
     question = KbAnswer(new_corr(), 1, "Where can I park?")
-    answer = gateway.system.ask(question, gateway.system.address("knowledge-1"))
+    answer = gateway.system.ask(question, gateway.system.address("knowledge-1"), timeout_s=60)
     assert answer.value["found"] and "garage" in answer.value["text"]
     customer = next(
         f"+1555555{n:04d}"
