@@ -148,6 +148,7 @@ class Load:
         self.settings, self.base, self.varied = settings, base, varied
         self.key = load_signing_key(settings.dev_signing_key_path)
         self.phones = [f"+1555{7000000 + n}" for n in range(customers)]
+        self.customer_of = {phone: n for n, phone in enumerate(self.phones)}
         self.thread_of: dict[int, str] = {}
         self.waiting: dict[str, tuple[float, str]] = {}  # phone -> (sent at, kind)
         self.latencies: dict[str, list[float]] = {k: [] for k in TEXTS}
@@ -159,7 +160,7 @@ class Load:
         self.repeats = 0
 
     def next_text(self, phone: str, kind: str) -> str:
-        customer = self.phones.index(phone) if self.varied else 0
+        customer = self.customer_of[phone] if self.varied else 0
         n = self.counts[customer, kind] = self.counts.get((customer, kind), 0) + 1
         text = text_for(kind, customer, n, self.varied)
         if kind != "keyword":
