@@ -50,8 +50,8 @@ from actors.supervision import (
     Children,
     RestartBudget,
     kill_pid,
+    over_memory_cap,
     plan_beat,
-    unique_mb,
 )
 from store.sms import unhandled_inbound
 
@@ -59,8 +59,8 @@ log = logging.getLogger("vrai.supervisor")
 
 CONVERSATION_CLASSES = {"sms": SmsThreadActor, "call": CallActor}
 SWEEP_EVERY = 5  # heartbeats
-# Reading one child's unique memory costs the supervisor ~1.3 ms: weighing a hundred children
-# in one beat stalled every conversation for 140 ms. See plan_beat.
+# Reading one child's unique memory can cost the supervisor ~1.3 ms: weighing a hundred
+# children in one beat stalled every conversation for 140 ms. See plan_beat, over_memory_cap.
 MEMORY_CHECKS_PER_BEAT = 8
 SWEEP_AFTER_S = 10.0
 
@@ -191,7 +191,7 @@ class ConversationSupervisor(VraiActor):
         for child in beat.hung:
             self._kill(child, "hung")
         for child in beat.weigh:
-            if (unique_mb(child.pid) or 0) > sup.conversation_memory_mb:
+            if over_memory_cap(child.pid, sup.conversation_memory_mb):
                 self._kill(child, "memory")
         for child in beat.retire:
             self._retire(child)

@@ -104,3 +104,14 @@ def test_an_sms_thread_always_belongs_to_the_same_supervisor():
     assert owners == [sms_supervisor_for(key, 3) for key in keys]  # stable
     assert all(owners.count(name) > 60 for name in sms_supervisors(3))  # spread
     assert {sms_supervisor_for(key, 1) for key in keys} == {"sms"}
+
+
+def test_memory_cap_compares_a_process_own_memory_with_the_cap():
+    import os
+
+    from actors.supervision import over_memory_cap
+
+    assert over_memory_cap(os.getpid(), 1)  # a Python process holds more than 1 MB of its own
+    assert not over_memory_cap(os.getpid(), 1_000_000)  # within the cap: USS is not even read
+    assert not over_memory_cap(None, 1)
+    assert not over_memory_cap(2**22 + 12345, 1)  # no such process: nothing to kill
