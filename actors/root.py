@@ -169,7 +169,8 @@ class RootSupervisor(VraiActor):
         for child in self.children:
             if child.state != RUNNING:
                 continue
-            if now - child.last_pong > sup.hung_after_s:
+            limit = sup.service_hung_after_s if child.kind == "service" else sup.hung_after_s
+            if now - child.last_pong > limit:
                 child.kill_reason = "hung"
                 kill_pid(child.pid)
             else:

@@ -53,6 +53,9 @@ class Supervision:
 
     heartbeat_s: float = 2.0  # how often conversation supervisors ping their children
     hung_after_s: float = 30.0  # no pong for this long: the child is hung and is killed
+    # A service actor may be busy for longer and still be well: loading the embedding model
+    # under load, embedding a long document. Killing it then restarts that work from scratch.
+    service_hung_after_s: float = 60.0
     conversation_memory_mb: int = 300  # unique-memory (USS) cap for one conversation actor
     conversation_restarts: int = 3  # restart intensity of one conversation ...
     conversation_window_s: float = 30.0  # ... within this window

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import time
 
 import psutil
 import pytest
@@ -117,23 +118,25 @@ def test_hung_conversation_actor_is_killed_and_replaced(actor_system, database):
     assert text(actor_system, database[GLOW], "still there?").value["turn"] == 2
 
 
-def test_conversation_actor_over_memory_cap_is_replaced(tmp_path, database, monkeypatch):
+def system_with(tmp_path, monkeypatch, **supervision):
+    """A running system whose supervision timings differ from the suite's."""
+    from store.db import open_for
+    from store.demo import seed_demo_clinics
+    from store.migrations import migrate
     from tests.conftest import FAST_SUPERVISION, RunningSystem, make_settings
 
     monkeypatch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")
     settings = make_settings(tmp_path).replace(
-        supervision=dataclasses.replace(FAST_SUPERVISION, conversation_memory_mb=1)
+        supervision=dataclasses.replace(FAST_SUPERVISION, **supervision)
     )
-    from store.db import open_for
-
     open_for(settings)
-    from store.migrations import migrate
-
     migrate()
-    from store.demo import seed_demo_clinics
-
     seed_demo_clinics()
-    system = RunningSystem(settings)
+    return RunningSystem(settings)
+
+
+def test_conversation_actor_over_memory_cap_is_replaced(tmp_path, database, monkeypatch):
+    system = system_with(tmp_path, monkeypatch, conversation_memory_mb=1)
     try:
         text(system, 1, "hi")
         info = wait_until(lambda: (c := conversation(system)) and c.last_exit == "memory" and c)
@@ -157,6 +160,40 @@ def test_killed_service_actor_is_restarted_and_answers_again(actor_system, datab
         SaveCustomer(new_corr(), database[GLOW], "+15555550123", "Ana"), actor_system.address("crm")
     )
     assert isinstance(reply, Ok) and reply.value["name"] == "Ana"
+
+
+def test_hung_service_actor_is_killed_and_replaced(tmp_path, database, monkeypatch):
+    system = system_with(tmp_path, monkeypatch, service_hung_after_s=1.5)
+    try:
+        crm = system.actors()["service:crm"]
+        os.kill(crm.pid, signal.SIGSTOP)  # alive but answering nothing: a hang
+        replaced = wait_until(
+            lambda: (c := system.actors()["service:crm"]).pid != crm.pid and c, timeout_s=20
+        )
+        assert replaced.last_exit == "hung"
+        assert wait_until(lambda: gone(crm.pid))
+    finally:
+        system.stop()
+
+
+def test_a_service_busy_for_longer_than_a_conversation_may_be_is_not_killed(actor_system):
+    """Loading the embedding model on a loaded machine took the knowledge actor past the
+    conversations' hang limit; it was killed, restarted, and reloaded the model again."""
+    sup = actor_system.settings.supervision
+    assert sup.service_hung_after_s > 4 * sup.hung_after_s
+    crm = actor_system.actors()["service:crm"]
+    os.kill(crm.pid, signal.SIGSTOP)
+    try:
+        # The busy spell under test, not a wait for something: twice the conversations' limit.
+        time.sleep(2 * sup.hung_after_s)
+    finally:
+        os.kill(crm.pid, signal.SIGCONT)
+    reply = actor_system.ask(
+        SaveCustomer(new_corr(), 1, "+15555550123", "Ana"), actor_system.address("crm")
+    )
+    assert isinstance(reply, Ok)
+    after = actor_system.actors()["service:crm"]
+    assert (after.pid, after.restarts) == (crm.pid, 0)
 
 
 def test_ops_restart_of_a_conversation_keeps_its_state(actor_system, database):
