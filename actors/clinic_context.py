@@ -11,6 +11,7 @@ from store.models import (
     Service,
     WorkingHours,
 )
+from store.prepared import Param, Select
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -79,8 +80,17 @@ def clinic_info(clinic: Clinic) -> ClinicInfo:
     )
 
 
+_CUSTOMER = Select(
+    lambda: (
+        Customer.select(Customer.name)
+        .where((Customer.clinic == Param("clinic")) & (Customer.phone == Param("phone")))
+        .limit(1)
+    )
+)
+
+
 def customer_info(clinic_id: int, phone: str) -> CustomerInfo:
-    customer = Customer.get_or_none((Customer.clinic == clinic_id) & (Customer.phone == phone))
+    customer = _CUSTOMER.first(clinic=clinic_id, phone=phone)
     return CustomerInfo(
         phone=phone,
         name=customer.name if customer else None,

@@ -25,30 +25,45 @@ from actors.messages import (
 from store.db import write
 from store.fields import utcnow
 from store.models import ConversationCheckpoint
+from store.prepared import Insert, Param, Select, Write
 
 log = logging.getLogger("vrai.conversation")
 
 REMEMBERED_RESULTS = 20
 
+_CHECKPOINT = Select(
+    lambda: (
+        ConversationCheckpoint.select()
+        .where(
+            (ConversationCheckpoint.kind == Param("kind"))
+            & (ConversationCheckpoint.key == Param("key"))
+        )
+        .limit(1)
+    )
+)
+_UPDATE_CHECKPOINT = Write(
+    lambda: ConversationCheckpoint.update(
+        state=Param("state", ConversationCheckpoint.state),
+        version=Param("version"),
+        updated_at=Param("at", ConversationCheckpoint.updated_at),
+    ).where(
+        (ConversationCheckpoint.kind == Param("kind"))
+        & (ConversationCheckpoint.key == Param("key"))
+    )
+)
+_NEW_CHECKPOINT = Insert(ConversationCheckpoint)
+
 
 def load_checkpoint(kind: str, key: str) -> tuple[dict | None, int]:
-    row = ConversationCheckpoint.get_or_none(
-        (ConversationCheckpoint.kind == kind) & (ConversationCheckpoint.key == key)
-    )
+    row = _CHECKPOINT.first(kind=kind, key=key)
     return (row.state, row.version) if row else (None, 0)
 
 
 def save_checkpoint(clinic_id: int, kind: str, key: str, state: dict, version: int) -> None:
     """Upsert the checkpoint; call inside ``write()`` so it commits with the turn's effects."""
-    updated = (
-        ConversationCheckpoint.update(state=state, version=version, updated_at=utcnow())
-        .where((ConversationCheckpoint.kind == kind) & (ConversationCheckpoint.key == key))
-        .execute()
-    )
+    updated = _UPDATE_CHECKPOINT.run(state=state, version=version, at=utcnow(), kind=kind, key=key)
     if not updated:
-        ConversationCheckpoint.create(
-            clinic=clinic_id, kind=kind, key=key, state=state, version=version
-        )
+        _NEW_CHECKPOINT.run(clinic=clinic_id, kind=kind, key=key, state=state, version=version)
 
 
 class ConversationActor(VraiActor):

@@ -24,8 +24,8 @@ from actors.service_client import ServiceClient, knowledge_answerer
 from actors.sms import keywords
 from store.events import record_event
 from store.fields import utcnow
-from store.models import Clinic, Message, SmsThread
-from store.sms import opted_out, record_message, set_opt_out, thread_for
+from store.models import Clinic, SmsThread
+from store.sms import opted_out, record_message, set_message_status, set_opt_out, thread_for
 
 log = logging.getLogger("vrai.sms")
 
@@ -223,7 +223,7 @@ class SmsThreadActor(ConversationActor):
         thread = self.thread or thread_for(clinic.id, phone)
         self.turn_thread = thread
         if inbound_id is not None:
-            Message.update(status="handled").where(Message.id == inbound_id).execute()
+            set_message_status(inbound_id, "handled")
         if opt is not None:
             set_opt_out(clinic.id, phone, active=not opt[0], keyword=opt[1])
         status = "outbox" if self.settings.embedded_telnyx else "queued"

@@ -6,6 +6,34 @@ from datetime import timedelta
 
 from store.fields import utcnow
 from store.models import Clinic, Message, OptOut, SmsThread
+from store.prepared import Insert, Param, Select, Write
+
+# Every inbound and outbound text runs these (see store/prepared.py).
+_CLINIC_ID = Select(lambda: Clinic.select(Clinic.id).where(Clinic.phone == Param("phone")))
+_THREAD = Select(
+    lambda: (
+        SmsThread.select()
+        .where((SmsThread.clinic == Param("clinic")) & (SmsThread.customer_phone == Param("phone")))
+        .limit(1)
+    )
+)
+_NEW_THREAD = Insert(SmsThread)
+_NEW_MESSAGE = Insert(Message)
+_TOUCH_THREAD = Write(
+    lambda: SmsThread.update(last_message_at=Param("at")).where(SmsThread.id == Param("id"))
+)
+_OPTED_OUT = Select(
+    lambda: (
+        OptOut.select(OptOut.id)
+        .where(
+            (OptOut.clinic == Param("clinic")) & (OptOut.phone == Param("phone")) & OptOut.active
+        )
+        .limit(1)
+    )
+)
+_MESSAGE_STATUS = Write(
+    lambda: Message.update(status=Param("status")).where(Message.id == Param("id"))
+)
 
 
 def clinic_by_number(phone: str) -> Clinic | None:
@@ -15,22 +43,20 @@ def clinic_by_number(phone: str) -> Clinic | None:
 def clinic_id_by_number(phone: str) -> int | None:
     """Just the id: building SQL for every column of a clinic cost three times as much, on
     every inbound text."""
-    return Clinic.select(Clinic.id).where(Clinic.phone == phone).scalar()
+    return _CLINIC_ID.scalar(phone=phone)
 
 
 def thread_for(clinic_id: int, customer_phone: str) -> SmsThread:
     """The thread of (clinic, customer); call inside ``write()``."""
-    thread = SmsThread.get_or_none(
-        (SmsThread.clinic == clinic_id) & (SmsThread.customer_phone == customer_phone)
-    )
+    thread = _THREAD.first(clinic=clinic_id, phone=customer_phone)
     if thread is None:
-        thread = SmsThread.create(clinic=clinic_id, customer_phone=customer_phone)
+        thread = _NEW_THREAD.create(clinic=clinic_id, customer_phone=customer_phone)
     return thread
 
 
 def record_message(thread: SmsThread, direction: str, text: str, status: str, external_id=None):
     """Store one message and touch its thread; call inside ``write()``."""
-    message = Message.create(
+    message = _NEW_MESSAGE.create(
         clinic=thread.clinic_id,
         thread=thread,
         direction=direction,
@@ -38,16 +64,17 @@ def record_message(thread: SmsThread, direction: str, text: str, status: str, ex
         status=status,
         external_id=external_id,
     )
-    SmsThread.update(last_message_at=utcnow()).where(SmsThread.id == thread.id).execute()
+    _TOUCH_THREAD.run(at=utcnow(), id=thread.id)
     return message
 
 
+def set_message_status(message_id: int, status: str) -> bool:
+    """e.g. an inbound text is "handled" once its turn commits; call inside ``write()``."""
+    return _MESSAGE_STATUS.run(status=status, id=message_id) == 1
+
+
 def opted_out(clinic_id: int, phone: str) -> bool:
-    return (
-        OptOut.select()
-        .where((OptOut.clinic == clinic_id) & (OptOut.phone == phone) & OptOut.active)
-        .exists()
-    )
+    return _OPTED_OUT.scalar(clinic=clinic_id, phone=phone) is not None
 
 
 def set_opt_out(clinic_id: int, phone: str, active: bool, keyword: str) -> None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from peewee import IntegrityError
-
 from store.models import WebhookEvent
+from store.prepared import Insert
+
+# A redelivered id is skipped by the insert itself (INSERT OR IGNORE / ON CONFLICT DO NOTHING),
+# so the rest of the transaction needs no savepoint around it.
+_RECORD = Insert(WebhookEvent, ignore_duplicate=True)
 
 
 def first_delivery(provider: str, event_id: str, event_type: str, clinic_id=None) -> bool:
     """Record the event; False when it was seen before. Call inside ``write()``."""
-    try:
-        with WebhookEvent._meta.database.atomic():  # a savepoint: a duplicate rolls back alone
-            WebhookEvent.create(
-                provider=provider, event_id=event_id, event_type=event_type, clinic=clinic_id
-            )
-    except IntegrityError:
-        return False
-    return True
+    recorded = _RECORD.run(
+        provider=provider, event_id=event_id, event_type=event_type, clinic=clinic_id
+    )
+    return recorded is not None

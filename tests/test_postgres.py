@@ -110,3 +110,31 @@ def test_booking_and_cancelling_on_postgres(pg):
     assert Appointment.get().status == "cancelled"
     types = [e.type for e in DashboardEvent.select().order_by(DashboardEvent.id)]
     assert types == ["appointment.booked", "appointment.cancelled"]
+
+
+def test_an_inbound_text_and_its_turn_are_stored_once_on_postgres(pg):
+    """The SMS write path's prepared statements (ids by RETURNING, duplicates skipped by
+    ON CONFLICT DO NOTHING) on Postgres."""
+    from actors.conversation import load_checkpoint, save_checkpoint
+    from gateway.routes.webhooks_sms import store_inbound
+    from store.db import write
+    from store.events import events_after
+    from store.models import Message, SmsThread, WebhookEvent
+    from store.sms import opted_out, record_message, set_message_status, set_opt_out
+
+    clinic_id, first = store_inbound("ev-1", "+15550100001", "+15555550123", "Hi", "tx-1")
+    assert store_inbound("ev-1", "+15550100001", "+15555550123", "Hi", "tx-1") == "duplicate"
+    _, second = store_inbound("ev-2", "+15550100001", "+15555550123", "Still there?", "tx-2")
+    assert store_inbound("ev-3", "+15550199999", "+15555550123", "Hi", "tx-3") is None
+    assert (WebhookEvent.select().count(), SmsThread.select().count()) == (2, 1)
+    assert second > first
+    with write():
+        assert set_message_status(first, "handled")
+        reply = record_message(SmsThread.get(), "out", "Hello!", "outbox")
+        save_checkpoint(clinic_id, "sms", "k", {"turns": 1}, 1)
+        save_checkpoint(clinic_id, "sms", "k", {"turns": 2}, 2)
+        set_opt_out(clinic_id, "+15555550123", active=True, keyword="STOP")
+    assert Message.get_by_id(first).status == "handled" and reply.id > second
+    assert load_checkpoint("sms", "k") == ({"turns": 2}, 2)
+    assert opted_out(clinic_id, "+15555550123")
+    assert [e.type for e in events_after(clinic_id, 0)] == ["message.received"] * 2
