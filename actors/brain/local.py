@@ -134,8 +134,11 @@ _EMPTY_REQUEST = {
 }
 _FLOW_KEYS = ("flow", "request", "slots", "slot", "appointments", "appointment", "offer_service")
 _GREETING = re.compile(r"^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening))\b")
+# Words pointing at an appointment the customer already has. "my" alone does, except where
+# the customer is telling us about themselves ("my name is Sam", "my number is ...").
 _EXISTING = re.compile(
-    r"\b(my|mine|it|appointment|appt|booking|booked|reschedul\w*|cancel\w*|move|change|switch|"
+    r"\b(my(?!\s+(?:name|number|phone|cell|email|e-mail)\b)|mine|it|appointment|appt|"
+    r"booking|booked|reschedul\w*|cancel\w*|move|change|switch|"
     r"push|instead|another day|different day|different time|can'?t make|won'?t make)\b"
 )
 _ASKING = ("what ", "what's", "how ", "does ", "is ", "are ", "why ", "who ", "which ", "will ")

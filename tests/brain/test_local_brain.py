@@ -553,3 +553,27 @@ def test_a_name_given_in_a_greeting_is_not_asked_for_again(chat):
     assert chat.text().startswith("Hi Jane! This is Glow Med Spa's virtual assistant.")
     chat.say("botox tomorrow at 10")
     assert "Book Botox with Dr. Maya Patel on Thu Nov 26 at 10:00 AM for Jane Doe?" in chat.text()
+
+
+class _Ranked:
+    """An intent classifier that answers a fixed ranking, for the routing rules alone."""
+
+    def __init__(self, *ranked: tuple[str, float]) -> None:
+        self.ranked = list(ranked)
+
+    def classify(self, text: str) -> list[tuple[str, float]]:
+        return self.ranked
+
+
+def test_saying_your_name_does_not_make_a_new_booking_a_reschedule(make_chat, align_tools):
+    """ "my name is ..." once counted as pointing at an existing appointment ("my"), so a near
+    tie that put reschedule first sent a new patient to their (empty) list of appointments."""
+    from actors.brain.local import LocalBrain
+
+    tied = LocalBrain(_Ranked(("reschedule", 0.55), ("book", 0.54), ("list_appointments", 0.52)))
+    chat = make_chat(align_tools, JANE, brain_=tied)
+    chat.say("I'm a new patient, can I come in Monday at 8? My name is Sam Rivera")
+    assert "Book New Patient Exam with Dr. Ben Ortiz on Mon Nov 30 at 8:00 AM" in chat.text()
+    moving = make_chat(align_tools, JANE, brain_=tied)
+    moving.say("can I move my Monday visit to 8? my name is Sam Rivera")
+    assert "Book " not in moving.text()
