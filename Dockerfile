@@ -3,7 +3,7 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    VRAI_DATA_DIR=/data HOST=0.0.0.0 PORT=8080
+    VRAI_DATA_DIR=/data HOST=0.0.0.0 PORT=8080 VRAI_MODEL_CACHE=/app/models
 WORKDIR /app
 
 COPY requirements.txt .
@@ -14,6 +14,8 @@ COPY gateway/ gateway/
 COPY store/ store/
 COPY kb/ kb/
 COPY supervisor.py .
+# The int8 build of the embedding model (kb/embedders/quantized.py), made once into the image.
+RUN python -c "from kb.embedders.local import LocalEmbedder; LocalEmbedder().load()"
 
 RUN useradd --create-home --uid 10001 vrai && mkdir -p /data && chown vrai /data
 USER vrai

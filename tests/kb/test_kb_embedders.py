@@ -11,15 +11,14 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
-from kb.embedders import Embedder, EmbedderError, ModelIntegrityError, make_embedder
+from kb.embedders import Embedder, EmbedderError, ModelIntegrityError, make_embedder, quantized
+from kb.embedders.integrity import sha256_file
 from kb.embedders.local import (
     DIM,
-    MODEL_NAME,
     MODEL_SHA256,
     TOKENIZER_PATH,
     TOKENIZER_SHA256,
     LocalEmbedder,
-    sha256_file,
 )
 from kb.embedders.openai import OpenAIEmbedder, batches
 from kb.service import KnowledgeBase, Unavailable
@@ -53,7 +52,7 @@ def test_tokenizer_gives_standard_bert_uncased_ids():
 
 def test_local_embeddings_are_unit_vectors_that_capture_meaning(local_embedder: LocalEmbedder):
     assert isinstance(local_embedder, Embedder)
-    assert (local_embedder.name, local_embedder.dim) == (MODEL_NAME, DIM)
+    assert (local_embedder.name, local_embedder.dim) == (quantized.NAME, DIM)
     texts = [
         "how much is botox",
         "Botox costs $300 per session.",
