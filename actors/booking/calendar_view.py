@@ -26,8 +26,44 @@ from store.models import Closure as ClosureRow
 from store.models import Provider as ProviderRow
 from store.models import Resource as ResourceRow
 from store.models import Service as ServiceRow
+from store.prepared import Param, Select
 
 BLOCKING = ("booked", "pending_deposit", "completed")
+
+# Every availability check and booking reads the clinic's calendar: prepared statements (see
+# store/prepared.py), so the SQL is built once per process, not eight times per check.
+_HOURS = Select(lambda: WorkingHours.select().where(WorkingHours.clinic == Param("clinic")))
+_OFFERS = Select(lambda: ProviderService.select().where(ProviderService.clinic == Param("clinic")))
+_PROVIDERS = Select(
+    lambda: ProviderRow.select().where((ProviderRow.clinic == Param("clinic")) & ProviderRow.active)
+)
+_SERVICES = Select(
+    lambda: ServiceRow.select().where((ServiceRow.clinic == Param("clinic")) & ServiceRow.active)
+)
+
+
+def _busy_query():
+    return Appointment.select().where(
+        (Appointment.clinic == Param("clinic"))
+        & (Appointment.status.in_(BLOCKING))
+        & (Appointment.end_at > Param("start"))
+        & (Appointment.start_at < Param("end"))
+    )
+
+
+_BUSY = Select(_busy_query)
+_BUSY_EXCEPT = Select(lambda: _busy_query().where(Appointment.id != Param("exclude")))
+_CLOSURES = Select(
+    lambda: ClosureRow.select().where(
+        (ClosureRow.clinic == Param("clinic"))
+        & (ClosureRow.ends_at > Param("start"))
+        & (ClosureRow.starts_at < Param("end"))
+    )
+)
+_RESOURCES = Select(lambda: ResourceRow.select().where(ResourceRow.clinic == Param("clinic")))
+_HOLIDAYS = Select(
+    lambda: ClinicHoliday.select(ClinicHoliday.day).where(ClinicHoliday.clinic == Param("clinic"))
+)
 
 
 def _intervals(rows) -> tuple[WorkInterval, ...]:
@@ -41,10 +77,10 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
     """
     start = now - timedelta(days=1)
     end = now + timedelta(days=clinic.horizon_days + 1)
-    hours = list(WorkingHours.select().where(WorkingHours.clinic == clinic))
+    hours = _HOURS.rows(clinic=clinic)
     opening = _intervals(h for h in hours if h.provider_id is None)
     offers: dict[int, set[int]] = {}
-    for link in ProviderService.select().where(ProviderService.clinic == clinic):
+    for link in _OFFERS.rows(clinic=clinic):
         offers.setdefault(link.provider_id, set()).add(link.service_id)
     providers = tuple(
         ProviderSchedule(
@@ -58,7 +94,7 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
             service_ids=frozenset(offers.get(p.id, ())),
             daily_cap=p.daily_cap,
         )
-        for p in ProviderRow.select().where((ProviderRow.clinic == clinic) & ProviderRow.active)
+        for p in _PROVIDERS.rows(clinic=clinic)
     )
     services = tuple(
         ServiceSpec(
@@ -68,16 +104,12 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
             buffer_after_min=clinic.buffer_after_min,
             resource_kind=s.resource_kind,
         )
-        for s in ServiceRow.select().where((ServiceRow.clinic == clinic) & ServiceRow.active)
+        for s in _SERVICES.rows(clinic=clinic)
     )
-    query = Appointment.select().where(
-        (Appointment.clinic == clinic)
-        & (Appointment.status.in_(BLOCKING))
-        & (Appointment.end_at > start)
-        & (Appointment.start_at < end)
-    )
-    if exclude_appointment is not None:
-        query = query.where(Appointment.id != exclude_appointment)
+    if exclude_appointment is None:
+        rows = _BUSY.rows(clinic=clinic, start=start, end=end)
+    else:
+        rows = _BUSY_EXCEPT.rows(clinic=clinic, start=start, end=end, exclude=exclude_appointment)
     busy = tuple(
         BusyAppointment(
             start=a.start_at,
@@ -88,29 +120,21 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
             buffer_before_min=clinic.buffer_before_min,
             buffer_after_min=clinic.buffer_after_min,
         )
-        for a in query
+        for a in rows
     )
     closures = tuple(
         Closure(c.starts_at, c.ends_at, c.provider_id)
-        for c in ClosureRow.select().where(
-            (ClosureRow.clinic == clinic)
-            & (ClosureRow.ends_at > start)
-            & (ClosureRow.starts_at < end)
-        )
+        for c in _CLOSURES.rows(clinic=clinic, start=start, end=end)
     )
     return ClinicCalendar(
         tz=clinic.timezone,
         opening_hours=opening,
         providers=providers,
         services=services,
-        resources=tuple(
-            Resource(r.id, r.kind) for r in ResourceRow.select().where(ResourceRow.clinic == clinic)
-        ),
+        resources=tuple(Resource(r.id, r.kind) for r in _RESOURCES.rows(clinic=clinic)),
         closures=closures,
         appointments=busy,
-        holidays=frozenset(
-            h.day for h in ClinicHoliday.select().where(ClinicHoliday.clinic == clinic)
-        ),
+        holidays=frozenset(h.day for h in _HOLIDAYS.rows(clinic=clinic)),
         min_notice_min=clinic.min_notice_min,
         horizon_days=clinic.horizon_days,
         grid_min=clinic.slot_step_min,

@@ -35,6 +35,7 @@ from store.models import (
     Service,
 )
 from store.phones import e164
+from store.prepared import Param, Select
 
 log = logging.getLogger("vrai.booking")
 
@@ -96,8 +97,12 @@ class BookingRequest:
 # ---------------------------------------------------------------------------- checkpoints
 
 
+_CLINIC = Select(lambda: Clinic.select().where(Clinic.id == Param("id")))
+_PROVIDER = Select(lambda: Provider.select().where(Provider.id == Param("id")))
+
+
 def _clinic(req: BookingRequest, now: datetime) -> None:
-    req.clinic = Clinic.get_or_none(Clinic.id == req.clinic_id)
+    req.clinic = _CLINIC.first(id=req.clinic_id)
     if req.clinic is None:
         raise BookingError("not_found", "Unknown clinic.")
 
@@ -472,7 +477,7 @@ def label(start: datetime, provider_name: str, tz: str) -> str:
 
 
 def slot_dict(slot: Slot, clinic: Clinic) -> dict:
-    provider = Provider.get_by_id(slot.provider_id)
+    provider = _PROVIDER.first(id=slot.provider_id)
     return {
         "start": slot.start.isoformat(),
         "end": slot.end.isoformat(),
