@@ -53,6 +53,7 @@ from actors.supervision import (
     over_memory_cap,
     plan_beat,
 )
+from store.prepared import compile_all
 from store.sms import unhandled_inbound
 
 log = logging.getLogger("vrai.supervisor")
@@ -90,6 +91,7 @@ class ConversationSupervisor(VraiActor):
         if self.kind == "sms":
             warm_up()
             self._prime_clinics()
+        compile_all()  # children inherit the statements' SQL instead of building it on a turn
         settle_heap()  # before any child is forked from us
         self.send(sender, Started(message.name, os.getpid()))
         self.wakeupAfter(self.settings.supervision.heartbeat_s)

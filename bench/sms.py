@@ -152,6 +152,8 @@ class Load:
         self.thread_of: dict[int, str] = {}
         self.waiting: dict[str, tuple[float, str]] = {}  # phone -> (sent at, kind)
         self.latencies: dict[str, list[float]] = {k: [] for k in TEXTS}
+        self.started = 0.0  # when the measured load began
+        self.timeline: list[tuple[float, float]] = []  # (sent, s after start; latency, ms)
         self.sent = 0
         self.dropped = 0
         self.counts: dict[tuple[int, str], int] = {}
@@ -202,7 +204,9 @@ class Load:
         started = self.waiting.pop(phone, None) if phone else None
         if started is not None:
             sent_at, kind = started
-            self.latencies[kind].append((time.perf_counter() - sent_at) * 1e3)
+            latency = (time.perf_counter() - sent_at) * 1e3
+            self.latencies[kind].append(latency)
+            self.timeline.append((sent_at - self.started, latency))
 
     def _threads(self) -> dict[int, str]:
         from store.db import open_for
@@ -236,7 +240,8 @@ async def run(
         load.thread_of.update(load._threads())
         load.latencies = {k: [] for k in TEXTS}
         load.brain_texts = load.repeats = 0
-        started = time.perf_counter()
+        load.timeline = []
+        started = load.started = time.perf_counter()
         total = int(rate * seconds)
         tasks = []
         for n in range(total):
@@ -274,6 +279,11 @@ async def run(
             100 * load.repeats / max(load.brain_texts, 1), 1
         ),
     }
+    # Is the tail a few episodes or everywhere? p99 of each 5 s of sending.
+    windows: dict[int, list[float]] = {}
+    for sent, latency in load.timeline:
+        windows.setdefault(int(sent // 5), []).append(latency)
+    result["p99_ms_by_5s"] = [round(percentile(windows[w], 99)) for w in sorted(windows)]
     for kind, values in load.latencies.items():
         result[f"{kind}_p50_ms"] = round(percentile(values, 50), 1)
         result[f"{kind}_p99_ms"] = round(percentile(values, 99), 1)

@@ -1,12 +1,14 @@
-"""Hot statements whose SQL is built once per process, then run with new values.
+"""Hot statements whose SQL is built once, then run with new values.
 
 peewee turns a query into SQL by walking its expression tree every time it runs; for the few
 statements every text runs (store the message, mark it handled, save the checkpoint, read the
 thread) that walk was about half of the CPU of the database call. A prepared statement is
 written once as an ordinary peewee query with ``Param`` where the values go. Its SQL is built on
-first use in each process (and again for another database: a forked actor opens its own), and
-each run binds the values through the converters peewee would have applied to them (the column
-compared with or written to), so the rows written and read are the same as peewee's own.
+first use (and again for another kind of database: SQLite and Postgres differ), and each run
+binds the values through the converters peewee would have applied to them (the column
+compared with or written to), so the rows written and read are the same as peewee's own. The
+SQL depends only on the kind of database, so a process that forks children compiles every
+statement first (``compile_all``) and none of them builds it again.
 """
 
 from __future__ import annotations
@@ -39,31 +41,45 @@ class _Slot(NamedTuple):
 
 
 class _Compiled(NamedTuple):
-    database: object
+    dialect: type  # the SQL depends on the kind of database only, not on its connection
     query: Any
     sql: str
     params: list
+
+
+_ALL: list[_Statement] = []
+
+
+def compile_all() -> int:
+    """Build every prepared statement's SQL now, for the open database. A process about to fork
+    children (an SMS supervisor) does it once for all of them: the SQL is the same for a
+    child's own connection, so a new thread's first text builds none. Answers how many."""
+    database = db.obj
+    for statement in _ALL:
+        statement._compile(database)
+    return len(_ALL)
 
 
 class _Statement:
     def __init__(self, build: Callable[[], Any]) -> None:
         self._build = build
         self._compiled: _Compiled | None = None
+        _ALL.append(self)
 
-    def _compile(self) -> _Compiled:
-        database = db.obj
+    def _compile(self, database) -> _Compiled:
         compiled = self._compiled
-        if compiled is None or compiled.database is not database:
+        if compiled is None or compiled.dialect is not type(database):
             query = self._prepare(self._build(), database)
             sql, params = query.sql()
-            compiled = self._compiled = _Compiled(database, query, sql, params)
+            compiled = self._compiled = _Compiled(type(database), query, sql, params)
         return compiled
 
     def _prepare(self, query, database):
         return query
 
     def _run(self, values: dict[str, Any]):
-        compiled = self._compile()
+        database = db.obj
+        compiled = self._compile(database)
         bound = []
         for param in compiled.params:
             if type(param) is _Slot:
@@ -71,7 +87,7 @@ class _Statement:
                 bound.append(param.convert(value) if param.convert is not None else value)
             else:
                 bound.append(param)
-        return compiled, compiled.database.execute_sql(compiled.sql, bound)
+        return compiled, database.execute_sql(compiled.sql, bound)
 
 
 class Select(_Statement):
@@ -95,8 +111,8 @@ class Write(_Statement):
     """An UPDATE or DELETE; ``run`` answers how many rows it changed."""
 
     def run(self, **values) -> int:
-        compiled, cursor = self._run(values)
-        return compiled.database.rows_affected(cursor)
+        _, cursor = self._run(values)
+        return db.obj.rows_affected(cursor)
 
 
 class Insert(_Statement):
@@ -150,8 +166,8 @@ class Insert(_Statement):
         return row
 
     def _insert(self, row: dict[str, Any]) -> int | None:
-        compiled, cursor = self._run(row)
-        if compiled.database.returning_clause:
+        _, cursor = self._run(row)
+        if db.obj.returning_clause:
             returned = cursor.fetchall()
             return returned[0][0] if returned else None
         if self._ignore and cursor.rowcount == 0:

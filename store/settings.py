@@ -36,6 +36,9 @@ ENVIRONMENT = {
     "VRAI_ADMIN_PORT": "Thespian admin port; default PORT + 10000",
     "VRAI_ACTOR_HOST": "address Thespian binds (unauthenticated pickle!); default 127.0.0.1",
     "VRAI_LOG_LEVEL": "log level; default INFO",
+    # Read by kb/embedders/quantized.py where the model is loaded (also outside the service).
+    "VRAI_MODEL_CACHE": "where the int8 build of the local embedding model is kept (built once,"
+    " ~2 s); default $XDG_CACHE_HOME/vrai/models, else ~/.cache/vrai/models",
 }
 
 

@@ -117,3 +117,17 @@ def test_a_statement_follows_the_process_to_another_database(tmp_path, database)
     open_for(make_settings(tmp_path / "other"))
     migrate()
     assert clinic_id_by_number("+15550100001") is None  # the new, empty database
+
+
+def test_sql_compiled_before_a_fork_serves_the_childs_own_connection(settings, database):
+    """A thread actor opens its own connection (a new Database object) after the fork; the SQL
+    its supervisor compiled for the same kind of database must serve it as it is."""
+    from store.prepared import compile_all
+    from store.sms import _CLINIC_ID, clinic_id_by_number
+
+    assert compile_all() >= 10
+    compiled = _CLINIC_ID._compiled
+    close_database()
+    open_for(settings)
+    assert clinic_id_by_number("+15550100001") == 1
+    assert _CLINIC_ID._compiled is compiled
