@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from actors.brain.base import ClinicInfo, CustomerInfo, ProviderInfo, ServiceInfo
+from store.clinic_reads import ACTIVE_PROVIDERS, ACTIVE_SERVICES, OFFERS, OPENING_HOURS
 from store.models import (
     Clinic,
     Customer,
-    Provider,
-    ProviderService,
-    Service,
-    WorkingHours,
 )
 from store.prepared import Param, Select
 
@@ -26,11 +23,7 @@ def _clock(hhmm: str) -> str:
 def hours_text(clinic: Clinic) -> str:
     """e.g. "Tue-Sat 9 AM-6 PM; closed Sun, Mon" from the clinic's opening hours."""
     by_day: dict[int, list[str]] = {}
-    for h in (
-        WorkingHours.select()
-        .where((WorkingHours.clinic == clinic) & WorkingHours.provider.is_null())
-        .order_by(WorkingHours.weekday, WorkingHours.start)
-    ):
+    for h in OPENING_HOURS.rows(clinic=clinic):
         by_day.setdefault(h.weekday, []).append(f"{_clock(h.start)}-{_clock(h.end)}")
     groups: list[tuple[int, int, str]] = []
     for day in range(7):
@@ -50,7 +43,7 @@ def hours_text(clinic: Clinic) -> str:
 
 def clinic_info(clinic: Clinic) -> ClinicInfo:
     offers: dict[int, list[int]] = {}
-    for link in ProviderService.select().where(ProviderService.clinic == clinic):
+    for link in OFFERS.rows(clinic=clinic):
         offers.setdefault(link.provider_id, []).append(link.service_id)
     return ClinicInfo(
         id=clinic.id,
@@ -69,11 +62,11 @@ def clinic_info(clinic: Clinic) -> ClinicInfo:
                 synonyms=tuple(x.strip() for x in s.synonyms.split(",") if x.strip()),
                 description=s.description,
             )
-            for s in Service.select().where((Service.clinic == clinic) & Service.active)
+            for s in ACTIVE_SERVICES.rows(clinic=clinic)
         ),
         providers=tuple(
             ProviderInfo(id=p.id, name=p.name, service_ids=tuple(sorted(offers.get(p.id, ()))))
-            for p in Provider.select().where((Provider.clinic == clinic) & Provider.active)
+            for p in ACTIVE_PROVIDERS.rows(clinic=clinic)
         ),
         hours_text=hours_text(clinic),
         instructions=clinic.instructions,

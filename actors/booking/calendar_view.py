@@ -15,31 +15,21 @@ from actors.scheduling.availability import (
     ServiceSpec,
     WorkInterval,
 )
+from store.clinic_reads import ACTIVE_PROVIDERS, ACTIVE_SERVICES, OFFERS, WORKING_HOURS
 from store.models import (
     Appointment,
     Clinic,
     ClinicHoliday,
-    ProviderService,
-    WorkingHours,
 )
 from store.models import Closure as ClosureRow
-from store.models import Provider as ProviderRow
 from store.models import Resource as ResourceRow
-from store.models import Service as ServiceRow
 from store.prepared import Param, Select
 
 BLOCKING = ("booked", "pending_deposit", "completed")
 
 # Every availability check and booking reads the clinic's calendar: prepared statements (see
-# store/prepared.py), so the SQL is built once per process, not eight times per check.
-_HOURS = Select(lambda: WorkingHours.select().where(WorkingHours.clinic == Param("clinic")))
-_OFFERS = Select(lambda: ProviderService.select().where(ProviderService.clinic == Param("clinic")))
-_PROVIDERS = Select(
-    lambda: ProviderRow.select().where((ProviderRow.clinic == Param("clinic")) & ProviderRow.active)
-)
-_SERVICES = Select(
-    lambda: ServiceRow.select().where((ServiceRow.clinic == Param("clinic")) & ServiceRow.active)
-)
+# store/prepared.py; the clinic's own rows in store/clinic_reads.py), so their SQL is built
+# once, not eight times per check.
 
 
 def _busy_query():
@@ -77,10 +67,10 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
     """
     start = now - timedelta(days=1)
     end = now + timedelta(days=clinic.horizon_days + 1)
-    hours = _HOURS.rows(clinic=clinic)
+    hours = WORKING_HOURS.rows(clinic=clinic)
     opening = _intervals(h for h in hours if h.provider_id is None)
     offers: dict[int, set[int]] = {}
-    for link in _OFFERS.rows(clinic=clinic):
+    for link in OFFERS.rows(clinic=clinic):
         offers.setdefault(link.provider_id, set()).add(link.service_id)
     providers = tuple(
         ProviderSchedule(
@@ -94,7 +84,7 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
             service_ids=frozenset(offers.get(p.id, ())),
             daily_cap=p.daily_cap,
         )
-        for p in _PROVIDERS.rows(clinic=clinic)
+        for p in ACTIVE_PROVIDERS.rows(clinic=clinic)
     )
     services = tuple(
         ServiceSpec(
@@ -104,7 +94,7 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
             buffer_after_min=clinic.buffer_after_min,
             resource_kind=s.resource_kind,
         )
-        for s in _SERVICES.rows(clinic=clinic)
+        for s in ACTIVE_SERVICES.rows(clinic=clinic)
     )
     if exclude_appointment is None:
         rows = _BUSY.rows(clinic=clinic, start=start, end=end)

@@ -9,16 +9,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from store.clinic_reads import ACTIVE_PROVIDERS, ACTIVE_SERVICES
 from store.models import Clinic, Provider, Service
-from store.prepared import Param, Select
-
-# Every booking request and availability check reads these (see store/prepared.py).
-_SERVICES = Select(
-    lambda: Service.select().where((Service.clinic == Param("clinic")) & Service.active)
-)
-_PROVIDERS = Select(
-    lambda: Provider.select().where((Provider.clinic == Param("clinic")) & Provider.active)
-)
 
 _TITLES = re.compile(r"\b(dr|doctor|mr|mrs|ms)\b\.?", re.I)
 
@@ -28,7 +20,7 @@ def _norm(text: str) -> str:
 
 
 def find_service(clinic: Clinic, name: str | int) -> list[Service]:
-    services = _SERVICES.rows(clinic=clinic)
+    services = ACTIVE_SERVICES.rows(clinic=clinic)
     if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):
         return [s for s in services if s.id == int(name)]
     wanted = _norm(name or "")
@@ -53,7 +45,7 @@ def find_service(clinic: Clinic, name: str | int) -> list[Service]:
 
 
 def find_provider(clinic: Clinic, name: str | int) -> Provider | None:
-    providers = _PROVIDERS.rows(clinic=clinic)
+    providers = ACTIVE_PROVIDERS.rows(clinic=clinic)
     if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):
         return next((p for p in providers if p.id == int(name)), None)
     wanted = _norm(_TITLES.sub("", name or ""))

@@ -20,6 +20,7 @@ from actors.booking import policy
 from actors.booking.calendar_view import load_calendar
 from actors.booking.catalog import find_provider, find_service
 from actors.scheduling.availability import Availability, Reason, Slot
+from store.clinic_reads import CLINIC, PROVIDER
 from store.customers import save_customer
 from store.db import is_sqlite, write
 from store.events import record_event
@@ -35,7 +36,6 @@ from store.models import (
     Service,
 )
 from store.phones import e164
-from store.prepared import Param, Select
 
 log = logging.getLogger("vrai.booking")
 
@@ -97,12 +97,8 @@ class BookingRequest:
 # ---------------------------------------------------------------------------- checkpoints
 
 
-_CLINIC = Select(lambda: Clinic.select().where(Clinic.id == Param("id")))
-_PROVIDER = Select(lambda: Provider.select().where(Provider.id == Param("id")))
-
-
 def _clinic(req: BookingRequest, now: datetime) -> None:
-    req.clinic = _CLINIC.first(id=req.clinic_id)
+    req.clinic = CLINIC.first(id=req.clinic_id)
     if req.clinic is None:
         raise BookingError("not_found", "Unknown clinic.")
 
@@ -477,7 +473,7 @@ def label(start: datetime, provider_name: str, tz: str) -> str:
 
 
 def slot_dict(slot: Slot, clinic: Clinic) -> dict:
-    provider = _PROVIDER.first(id=slot.provider_id)
+    provider = PROVIDER.first(id=slot.provider_id)
     return {
         "start": slot.start.isoformat(),
         "end": slot.end.isoformat(),
