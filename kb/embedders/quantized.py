@@ -67,6 +67,9 @@ def quantized_model(source: Path, source_sha256: str, directory: Path | None = N
 def _find_or_build(source: Path, source_sha256: str, directory: Path) -> Path | None:
     target = model_file(directory)
     try:
+        # Built already (e.g. into a container image, read-only for the service): no lock needed.
+        if target.is_file() and sha256_file(target) == SHA256:
+            return target
         directory.mkdir(parents=True, exist_ok=True)
         with _build_lock(directory):
             if target.is_file() and sha256_file(target) == SHA256:

@@ -51,3 +51,13 @@ def test_where_the_build_cannot_be_made_the_package_model_runs(tmp_path: Path, m
     assert (embedder.name, embedder.model_path) == (MODEL_NAME, PACKAGE)
     vectors = embedder.embed(TEXTS)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_built_model_is_used_where_the_cache_cannot_be_written(tmp_path: Path):
+    """A container image carries the build in a directory its service user cannot write."""
+    built = quantized.quantized_model(PACKAGE, MODEL_SHA256, tmp_path)
+    lock = tmp_path / ".build.lock"
+    lock.unlink()
+    lock.mkdir()  # the lock cannot be opened, as in a read-only directory
+    quantized._found.pop(str(tmp_path))  # forget this process found it, as a new process would
+    assert quantized.quantized_model(PACKAGE, MODEL_SHA256, tmp_path) == built
