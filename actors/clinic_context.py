@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from actors.brain.base import ClinicInfo, CustomerInfo, ProviderInfo, ServiceInfo
 from store.clinic_reads import ACTIVE_PROVIDERS, ACTIVE_SERVICES, OFFERS, OPENING_HOURS
+from store.customers import find_customer
 from store.models import (
     Clinic,
-    Customer,
 )
-from store.prepared import Param, Select
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -73,17 +72,8 @@ def clinic_info(clinic: Clinic) -> ClinicInfo:
     )
 
 
-_CUSTOMER = Select(
-    lambda: (
-        Customer.select(Customer.name)
-        .where((Customer.clinic == Param("clinic")) & (Customer.phone == Param("phone")))
-        .limit(1)
-    )
-)
-
-
 def customer_info(clinic_id: int, phone: str) -> CustomerInfo:
-    customer = _CUSTOMER.first(clinic=clinic_id, phone=phone)
+    customer = find_customer(clinic_id, phone)
     return CustomerInfo(
         phone=phone,
         name=customer.name if customer else None,

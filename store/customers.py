@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from store.fields import utcnow
 from store.models import AuditLog, Customer
+from store.prepared import Param, Select
+
+# Every text of a customer not yet known reads this (see store/prepared.py).
+_BY_PHONE = Select(
+    lambda: (
+        Customer.select()
+        .where((Customer.clinic == Param("clinic")) & (Customer.phone == Param("phone")))
+        .limit(1)
+    )
+)
 
 
 def find_customer(clinic_id: int, phone: str) -> Customer | None:
-    return Customer.get_or_none((Customer.clinic == clinic_id) & (Customer.phone == phone))
+    return _BY_PHONE.first(clinic=clinic_id, phone=phone)
 
 
 def save_customer(
