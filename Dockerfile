@@ -13,9 +13,10 @@ COPY actors/ actors/
 COPY gateway/ gateway/
 COPY store/ store/
 COPY kb/ kb/
+COPY cli/ cli/
 COPY supervisor.py .
 # The int8 build of the embedding model (kb/embedders/quantized.py), made once into the image.
-RUN python -c "from kb.embedders.local import LocalEmbedder; LocalEmbedder().load()"
+RUN python -c "from pathlib import Path; from kb.embedders.local import LocalEmbedder; LocalEmbedder(model_cache=Path('/app/models')).load()"
 
 RUN useradd --create-home --uid 10001 vrai && mkdir -p /data && chown vrai /data
 USER vrai

@@ -29,7 +29,7 @@ import urllib.request
 import uuid
 
 from store.logs import log_config
-from store.settings import ConfigError, Settings, load_settings
+from store.settings import Backends, ConfigError, Settings, load_settings
 
 log = logging.getLogger("vrai.launcher")
 
@@ -40,13 +40,30 @@ GATEWAY_RESTARTS = 5
 # ---------------------------------------------------------------------------- settings
 
 
+def choose_backends(settings: Settings) -> Settings:
+    """The one place each integration's backend is chosen: the production backend where its
+    settings configure it, else the embedded one. Everything below builds what this names."""
+    telnyx = settings.telnyx_api_key is not None
+    openai = settings.openai_api_key is not None
+    backends = Backends(
+        sms_sender="telnyx" if telnyx else "outbox",
+        call_control="telnyx" if telnyx else "recorded",
+        voice="openai_realtime" if openai else None,
+        brain="openai" if openai else "local",
+        embedder="openai" if openai else "local",
+        payments="local",
+        calendar="local",
+    )
+    return settings.replace(backends=backends)
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     overrides = {}
     for name in ("host", "port", "data_dir"):
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
-    return load_settings(os.environ, **overrides)
+    return choose_backends(load_settings(os.environ, **overrides))
 
 
 def prepare_database(settings: Settings) -> None:
@@ -359,7 +376,7 @@ def parser() -> argparse.ArgumentParser:
     add("status", cmd_status, "list every actor of the running system")
     restart = add("restart", cmd_restart, "restart one actor by id (see status)")
     restart.add_argument("actor")
-    from gateway.simulate import add_simulate_commands
+    from cli.simulate import add_simulate_commands
 
     add_simulate_commands(commands, add)
     return top
@@ -368,6 +385,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.command == "simulate":  # outside clients: handed settings, they read none
+            return args.func(args, settings_from(args))
         return args.func(args)
     except ConfigError as error:
         print(error, file=sys.stderr)

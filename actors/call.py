@@ -1,31 +1,53 @@
 """One actor per live call: owns the call's state; audio never reaches it (the gateway pumps it).
 
-The gateway tells it the call's lifecycle (started, transcript lines, DTMF, ended) and asks it
-to run the model's tool calls against the real booking engine. Its state (transcript tail, tool
-results, ended flag) is checkpointed after every input, so a crash mid-call is invisible to the
-caller: the supervisor restarts it from the checkpoint and re-delivers the unanswered tool call,
-which is answered from the checkpoint (dedupe by correlation id) or re-run with the same
-idempotency key (nothing is booked twice). On "call.ended" it tells its supervisor it has
-finished, so it is retired rather than restarted.
+The gateway tells it the call's lifecycle (started, streaming, transcript lines, DTMF, barge-in,
+fallback, ended) and asks it to run the model's tool calls against the real booking engine. It
+answers ``CallStarted`` with what a voice engine needs for this call (instructions, tools,
+voice), so the gateway builds no prompt. Its lifecycle is the declared table of
+``actors/call_lifecycle.py``; on ``CallEnded`` it decides the call's outcome and, when nobody
+was helped, queues the text-back job that the notifier sends.
+
+Its state (lifecycle, transcript tail, tool results) is checkpointed after every input, so a
+crash mid-call is invisible to the caller: the supervisor restarts it from the checkpoint and
+re-delivers the unanswered tool call, which is answered from the checkpoint (dedupe by
+correlation id) or re-run with the same idempotency key (nothing is booked twice). Once it
+ended it tells its supervisor it has finished, so it is retired rather than restarted.
 """
 
 from __future__ import annotations
 
 import logging
 
+from actors import call_lifecycle as lifecycle
+from actors.brain.prompts import build_system_prompt
+from actors.clinic_context import clinic_info, customer_info
 from actors.conversation import ConversationActor, TurnError
 from actors.conversation_tools import ConversationTools
-from actors.messages import INVALID, ConversationInput, Finished
+from actors.messages import (
+    CallBargeIn,
+    CallDtmf,
+    CallEnded,
+    CallFallback,
+    CallStarted,
+    CallStreaming,
+    CallTranscript,
+    Category,
+    Finished,
+    ToolCall,
+    tool_error,
+)
 from actors.service_client import ServiceClient, knowledge_answerer
+from actors.tools import realtime_tools
+from store.events import record_event
 from store.fields import utcnow
-from store.models import Clinic
+from store.models import Call, Clinic, Reminder
 
 log = logging.getLogger("vrai.call")
 
-CALL_EVENTS = ("call.started", "call.transcript", "call.tool_call", "call.dtmf", "call.ended")
 TRANSCRIPT_TAIL = 40
 TOOLS_TAIL = 20
 KB_TIMEOUT_S = 8.0
+DEFAULT_VOICE = "marin"
 
 
 class CallActor(ConversationActor):
@@ -35,12 +57,15 @@ class CallActor(ConversationActor):
 
     def initial_state(self) -> dict:
         return {
+            "lifecycle": lifecycle.RINGING,
+            "talked": False,
             "turns": 0,
             "customer_phone": None,
             "transcript": [],
             "tools": [],
             "dtmf": "",
-            "ended": False,
+            "barge_ins": 0,
+            "fallback": None,
             "outcome": None,
         }
 
@@ -57,55 +82,115 @@ class CallActor(ConversationActor):
         if getattr(self, "client", None) is not None:
             self.client.directory = self.directory
 
-    def handle(self, message: ConversationInput):
-        if message.event not in CALL_EVENTS:
-            raise TurnError(f"unknown call event {message.event!r}", INVALID)
+    def handle(self, message):
+        """Every input passes the lifecycle table first; then its own turn runs."""
+        try:
+            after = lifecycle.next_state(self.state["lifecycle"], message)
+        except lifecycle.NotNow as refused:
+            if isinstance(message, ToolCall):
+                return tool_error("call_ended", "The call has ended.")
+            return {"ignored": str(refused)}
         self.state["turns"] += 1
-        payload = message.payload
-        if message.event == "call.started":
-            self.state["customer_phone"] = payload.get("customer_phone")
-            return {"turn": self.state["turns"]}
-        if message.event == "call.transcript":
-            text = payload.get("text")
-            if not isinstance(text, str):
-                raise TurnError("call.transcript needs text", INVALID)
-            tail = self.state["transcript"]
-            tail.append({"role": payload.get("role", "caller"), "text": text})
-            del tail[:-TRANSCRIPT_TAIL]
-            return {"turn": self.state["turns"]}
-        if message.event == "call.dtmf":
-            self.state["dtmf"] = (self.state["dtmf"] + str(payload.get("digit", ""))[:1])[-32:]
-            return {"turn": self.state["turns"]}
-        if message.event == "call.ended":
-            self.state["ended"] = True
-            self.state["outcome"] = payload.get("outcome")
-            self.finished = True
-            return {"turn": self.state["turns"], "ended": True}
-        return self._tool_call(message)
+        before = self.state["lifecycle"]
+        result = super().handle(message)
+        if self.state["lifecycle"] == before:  # a turn that moved the call itself has its say
+            self.state["lifecycle"] = after
+        return result
 
-    # ------------------------------------------------------------------ tools
+    # ------------------------------------------------------------------ turns
 
-    def _tool_call(self, message: ConversationInput) -> dict:
-        payload = message.payload
-        name, args = payload.get("name"), payload.get("arguments")
-        phone = payload.get("customer_phone") or self.state.get("customer_phone")
-        if not isinstance(name, str) or not isinstance(phone, str):
-            raise TurnError("call.tool_call needs name and customer_phone", INVALID)
+    def turn_CallStarted(self, message: CallStarted) -> dict:
+        self.state["customer_phone"] = message.customer_phone
+        clinic = Clinic.get_by_id(self.clinic_id)
+        instructions = build_system_prompt(
+            clinic_info(clinic), customer_info(clinic.id, message.customer_phone), utcnow(), "call"
+        )
+        return {
+            "instructions": instructions,
+            "tools": realtime_tools(),
+            "voice": clinic.voice or DEFAULT_VOICE,
+            "staff_phone": clinic.staff_phone,
+        }
+
+    def turn_CallStreaming(self, message: CallStreaming) -> dict:
+        self.state["talked"] = True
+        return {"turn": self.state["turns"]}
+
+    def turn_CallTranscript(self, message: CallTranscript) -> dict:
+        if not isinstance(message.text, str):
+            raise TurnError("a transcript line needs its text", Category.INVALID)
+        self._line({"role": message.role or "caller", "text": message.text})
+        return {"turn": self.state["turns"]}
+
+    def turn_CallBargeIn(self, message: CallBargeIn) -> dict:
+        """The assistant's last line only reached the caller as far as ``heard``."""
+        self.state["barge_ins"] += 1
+        tail = self.state["transcript"]
+        if message.heard is not None and tail and tail[-1]["role"] == "assistant":
+            tail[-1] = {"role": "assistant", "text": message.heard, "interrupted": True}
+        return {"turn": self.state["turns"]}
+
+    def turn_CallDtmf(self, message: CallDtmf) -> dict:
+        self.state["dtmf"] = (self.state["dtmf"] + str(message.digit)[:1])[-32:]
+        return {"turn": self.state["turns"]}
+
+    def turn_CallFallback(self, message: CallFallback) -> dict:
+        self.state["fallback"] = message.reason
+        return {"turn": self.state["turns"]}
+
+    def turn_CallEnded(self, message: CallEnded) -> dict:
+        succeeded = {t["name"] for t in self.state["tools"] if t["ok"]}
+        outcome = lifecycle.outcome(succeeded, self.state["talked"])
+        self.state["outcome"] = outcome
+        self.finished = True
+        phone = self.state.get("customer_phone")
+        self.effects = lambda: self._record_end(message, outcome, phone)
+        return {"turn": self.state["turns"], "ended": True, "outcome": outcome}
+
+    def turn_ToolCall(self, message: ToolCall) -> dict:
+        phone = message.customer_phone or self.state.get("customer_phone")
+        if not isinstance(message.name, str) or not isinstance(phone, str):
+            raise TurnError("a tool call needs its name and the caller's phone", Category.INVALID)
         clinic = Clinic.get_by_id(self.clinic_id)
         tools = ConversationTools(
             clinic,
             phone,
             "call",
-            f"call:{self.key}:{payload.get('call_id') or message.corr}",
+            f"call:{self.key}:{message.call_id or message.corr}",
             utcnow(),
             knowledge_answerer(self.client, clinic.id, timeout_s=KB_TIMEOUT_S),
         )
-        result = tools.call(name, args if isinstance(args, dict) else {})
+        arguments = message.arguments if isinstance(message.arguments, dict) else {}
+        result = tools.call(message.name, arguments)
         self.pending_push = list(tools.events)
         done = self.state["tools"]
-        done.append({"name": name, "ok": bool(result.get("ok")), "error": result.get("error")})
+        done.append(
+            {"name": message.name, "ok": bool(result.get("ok")), "error": result.get("error")}
+        )
         del done[:-TOOLS_TAIL]
+        if message.name == "transfer_to_staff" and result.get("ok"):
+            self.state["lifecycle"] = lifecycle.TRANSFERRING
         return result
+
+    # ------------------------------------------------------------------ helpers
+
+    def _line(self, line: dict) -> None:
+        tail = self.state["transcript"]
+        tail.append(line)
+        del tail[:-TRANSCRIPT_TAIL]
+
+    def _record_end(self, message: CallEnded, outcome: str, phone: str | None) -> None:
+        """Inside the turn's transaction: the outcome, its dashboard event, the text-back job."""
+        Call.update(outcome=outcome).where(Call.id == message.call_id).execute()
+        data = {"call_id": message.call_id, "outcome": outcome, "duration_s": message.duration_s}
+        self.pending_push = [record_event(self.clinic_id, "call.ended", data)]
+        if outcome in lifecycle.UNHELPED_OUTCOMES and phone:
+            Reminder.create(
+                clinic=self.clinic_id,
+                kind="missed_call_text",
+                due_at=utcnow(),
+                payload={"phone": phone, "call_id": message.call_id},
+            )
 
     def after_commit(self) -> None:
         if self.finished and getattr(self, "parent", None) is not None:

@@ -14,9 +14,9 @@ from typing import Any
 
 from actors.base import VraiActor, published
 from actors.messages import (
-    INTERNAL,
+    Category,
     ConversationInit,
-    ConversationInput,
+    ConversationMessage,
     ConversationOutput,
     Failure,
     Ok,
@@ -67,7 +67,9 @@ def save_checkpoint(clinic_id: int, kind: str, key: str, state: dict, version: i
 
 
 class ConversationActor(VraiActor):
-    """Subclasses implement ``initial_state`` and ``handle`` (one turn, returning plain data)."""
+    """Subclasses implement ``initial_state`` and one ``turn_<MessageClass>`` method per input
+    class they accept (one turn each, returning plain data); the base dedupes, checkpoints and
+    answers. An input class the actor has no turn for is refused as invalid."""
 
     kind = ""
 
@@ -86,9 +88,13 @@ class ConversationActor(VraiActor):
     def initial_state(self) -> dict:
         return {}
 
-    def handle(self, message: ConversationInput) -> Any:
-        """Run one turn: mutate ``self.state``, return the reply value (or raise ``TurnError``)."""
-        raise NotImplementedError
+    def handle(self, message: ConversationMessage) -> Any:
+        """Run one turn by the message's class: mutate ``self.state``, return the reply value
+        (or raise ``TurnError``)."""
+        turn = getattr(self, f"turn_{type(message).__name__}", None)
+        if turn is None:
+            raise TurnError(f"{self.kind} conversations take no {type(message).__name__}")
+        return turn(message)
 
     def receiveMsg_ConversationInit(self, message: ConversationInit, sender) -> None:
         self.setup(message.settings)
@@ -104,7 +110,7 @@ class ConversationActor(VraiActor):
     def on_start(self) -> None:
         """Hook for subclasses: runs after the checkpoint is loaded."""
 
-    def receiveMsg_ConversationInput(self, message: ConversationInput, sender) -> None:
+    def receiveMsg_ConversationMessage(self, message: ConversationMessage, sender) -> None:
         done = self.state["_results"].get(message.corr)
         self.relayed = []
         if done is not None:
@@ -179,7 +185,7 @@ class ConversationActor(VraiActor):
 class TurnError(Exception):
     """An expected failure of one turn, answered as a typed ``Failure``."""
 
-    def __init__(self, message: str, category: str = INTERNAL, retryable: bool = False):
+    def __init__(self, message: str, category: Category = Category.INVALID, retryable=None):
         super().__init__(message)
         self.category = category
-        self.retryable = retryable
+        self.retryable = category.retryable if retryable is None else retryable

@@ -21,10 +21,11 @@ from thespian.actors import ActorExitRequest, ChildActorExited, WakeupMessage
 from actors.base import VraiActor, settle_heap
 from actors.call import CallActor
 from actors.messages import (
-    UNAVAILABLE,
+    CallEnded,
+    Category,
     ChildrenReport,
     ConversationInit,
-    ConversationInput,
+    ConversationMessage,
     ConversationOutput,
     Directory,
     Failure,
@@ -36,16 +37,19 @@ from actors.messages import (
     RestartActor,
     ServiceInit,
     Started,
+    Urgent,
     sms_received,
     sms_supervisor_for,
 )
 from actors.sms_thread import SmsThreadActor, prime_clinics, warm_up
 from actors.supervision import (
+    CRASHED,
     FAILED,
-    RESTARTING,
+    GAVE_UP,
+    RETIRE,
     RETIRING,
-    RUNNING,
-    STARTING,
+    SPAWNED,
+    UP,
     Child,
     Children,
     RestartBudget,
@@ -53,6 +57,7 @@ from actors.supervision import (
     over_memory_cap,
     plan_beat,
 )
+from store.calls import ended_calls_without_outcome
 from store.prepared import compile_all
 from store.sms import unhandled_inbound
 
@@ -111,7 +116,7 @@ class ConversationSupervisor(VraiActor):
 
     # ------------------------------------------------------------------ routing
 
-    def receiveMsg_ConversationInput(self, message: ConversationInput, sender) -> None:
+    def receiveMsg_ConversationMessage(self, message: ConversationMessage, sender) -> None:
         if message.wants_reply and message.reply_to is None:
             message = dataclasses.replace(message, reply_to=sender)
         cid = child_id(message.kind, message.key)
@@ -130,7 +135,9 @@ class ConversationSupervisor(VraiActor):
             self._spawn(child)
         elif child.state == FAILED:
             if not child.budget.allow(now):
-                self._answer(message, Failure(message.corr, UNAVAILABLE, "conversation failed"))
+                self._answer(
+                    message, Failure(message.corr, Category.UNAVAILABLE, "conversation failed")
+                )
                 return
             child.restarts += 1
             self._spawn(child)
@@ -138,8 +145,7 @@ class ConversationSupervisor(VraiActor):
         if child.state == RETIRING:
             child.pending.append(message)
             return
-        child.inflight[message.corr] = message
-        self.send(child.address, message)
+        self._deliver(child, [message])
 
     def receiveMsg_ConversationOutput(self, message: ConversationOutput, sender) -> None:
         child = self.children.find_address(sender)
@@ -160,7 +166,7 @@ class ConversationSupervisor(VraiActor):
         if child is None:
             return
         child.pid = message.pid
-        child.state = RUNNING
+        child.move(UP)
         child.last_pong = time.monotonic()
         self._report(child)
 
@@ -206,6 +212,8 @@ class ConversationSupervisor(VraiActor):
             self._prime_clinics()
             if self.ping_seq % SWEEP_EVERY == 0:
                 self._sweep_unhandled()
+        elif self.ping_seq % SWEEP_EVERY == 0:
+            self._sweep_unfinished_calls()
         self.wakeupAfter(sup.heartbeat_s)
 
     def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender) -> None:
@@ -225,16 +233,18 @@ class ConversationSupervisor(VraiActor):
         child.last_exit, child.kill_reason = child.kill_reason or "crashed", None
         if child.budget.allow(time.monotonic()):
             child.restarts += 1
-            child.state = RESTARTING
+            child.move(CRASHED)
             self._spawn(child)
             self._deliver(child, list(child.inflight.values()))
             self.publish(child.clinic_id, "actor.restarted", child.event_data())
         else:
-            child.state = FAILED
+            child.move(GAVE_UP)
             child.address = None
             child.pid = None
             for waiting in list(child.inflight.values()):
-                self._answer(waiting, Failure(waiting.corr, UNAVAILABLE, "conversation failed"))
+                self._answer(
+                    waiting, Failure(waiting.corr, Category.UNAVAILABLE, "conversation failed")
+                )
             child.inflight.clear()
             self.publish(child.clinic_id, "actor.failed", child.event_data())
             log.error("conversation %s failed: restart intensity exceeded", child.kind)
@@ -244,7 +254,7 @@ class ConversationSupervisor(VraiActor):
         reply_to = message.reply_to or sender
         child = self.children.get(message.actor_id)
         if child is None:
-            self.send(reply_to, Failure(message.corr, "not_found", "no such actor"))
+            self.send(reply_to, Failure(message.corr, Category.NOT_FOUND, "no such actor"))
             return
         if child.state == FAILED:
             child.budget.reset()
@@ -276,7 +286,23 @@ class ConversationSupervisor(VraiActor):
                 continue  # another SMS supervisor's thread
             child = self.children.get(child_id("sms", turn.key))
             if child is None or turn.corr not in child.inflight:
-                self.receiveMsg_ConversationInput(turn, self.myAddress)
+                self.receiveMsg_ConversationMessage(turn, self.myAddress)
+
+    def _sweep_unfinished_calls(self) -> None:
+        """Calls whose hang-up was stored but never reached their actor (the gateway could not
+        reach us) get their ``CallEnded`` again; the actor decides their outcome once."""
+        for call in ended_calls_without_outcome(SWEEP_AFTER_S):
+            ended = CallEnded(
+                corr=f"end-{call.id}",
+                key=call.call_control_id,
+                clinic_id=call.clinic_id,
+                call_id=call.id,
+                hangup_cause=call.hangup_cause or "unknown",
+                duration_s=call.duration_s or 0,
+            )
+            child = self.children.get(child_id("call", ended.key))
+            if child is None or ended.corr not in child.inflight:
+                self.receiveMsg_ConversationMessage(ended, self.myAddress)
 
     def _budget(self) -> RestartBudget:
         sup = self.settings.supervision
@@ -289,7 +315,7 @@ class ConversationSupervisor(VraiActor):
     def _spawn(self, child: Child) -> None:
         child.address = self.createActor(CONVERSATION_CLASSES[child.kind])
         child.pid = None
-        child.state = STARTING if child.state != RESTARTING else RESTARTING
+        child.move(SPAWNED)
         child.started_at = time.time()
         child.last_pong = time.monotonic()
         child.finished = False
@@ -307,12 +333,14 @@ class ConversationSupervisor(VraiActor):
         self._report(child)
 
     def _deliver(self, child: Child, messages: list) -> None:
-        for message in messages:
+        """Send input to a child; urgent input (a hang-up) overtakes ordered input that is
+        still waiting for a restarted or re-spawned child."""
+        for message in sorted(messages, key=lambda m: not isinstance(m, Urgent)):
             child.inflight[message.corr] = message
             self.send(child.address, message)
 
     def _retire(self, child: Child) -> None:
-        child.state = RETIRING
+        child.move(RETIRE)
         self.send(child.address, ActorExitRequest())
 
     def _kill(self, child: Child, reason: str) -> None:
@@ -321,7 +349,7 @@ class ConversationSupervisor(VraiActor):
         if not kill_pid(child.pid):
             self.send(child.address, ActorExitRequest())
 
-    def _answer(self, message: ConversationInput, result) -> None:
+    def _answer(self, message: ConversationMessage, result) -> None:
         if message.reply_to is not None:
             self.send(message.reply_to, result)
 

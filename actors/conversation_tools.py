@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from actors.booking import engine
 from actors.booking.engine import BookingError, BookingRequest
+from actors.messages import tool_error, tool_ok
 from actors.scheduling.availability import PartOfDay
 from store.db import write
 from store.events import record_event
@@ -23,7 +24,7 @@ log = logging.getLogger("vrai.tools")
 
 
 def _bad(message: str) -> dict:
-    return {"ok": False, "error": "invalid_arguments", "message": message}
+    return tool_error("invalid_arguments", message)
 
 
 class ConversationTools:
@@ -52,7 +53,7 @@ class ConversationTools:
         self.calls += 1
         handler = getattr(self, f"_tool_{name}", None)
         if handler is None:
-            return {"ok": False, "error": "unknown_tool", "message": f"no tool {name!r}"}
+            return tool_error("unknown_tool", f"no tool {name!r}")
         if not isinstance(args, dict):
             return _bad("arguments must be an object")
         try:
@@ -111,7 +112,7 @@ class ConversationTools:
 
     def _tool_list_my_appointments(self) -> dict:
         upcoming = engine.upcoming_for(self.clinic.id, self.phone, self.now)
-        return {"ok": True, "appointments": [engine.appointment_dict(a) for a in upcoming]}
+        return tool_ok(appointments=[engine.appointment_dict(a) for a in upcoming])
 
     def _tool_answer_question(self, question: str) -> dict:
         if not isinstance(question, str) or not question.strip():
@@ -120,16 +121,16 @@ class ConversationTools:
 
     def _tool_take_message(self, message: str, urgent: bool = False) -> dict:
         self._record("message.taken", {"message": message, "urgent": bool(urgent)})
-        return {"ok": True, "message": "The team will get back to you."}
+        return tool_ok(message="The team will get back to you.")
 
     def _tool_transfer_to_staff(self, reason: str = "") -> dict:
         self._record("conversation.transfer_requested", {"reason": reason})
         self.actions.append({"action": "transfer", "to": self.clinic.staff_phone})
-        return {"ok": True, "action": "transfer", "staff_phone": self.clinic.staff_phone}
+        return tool_ok(action="transfer", staff_phone=self.clinic.staff_phone)
 
     def _tool_end_conversation(self) -> dict:
         self.actions.append({"action": "end_call"})
-        return {"ok": True, "action": "end_call"}
+        return tool_ok(action="end_call")
 
     # ------------------------------------------------------------------ helpers
 
@@ -141,16 +142,15 @@ class ConversationTools:
         if appointment_id is not None:
             if any(a.id == appointment_id for a in upcoming):
                 return appointment_id
-            return {"ok": False, "error": "not_found", "message": "I couldn't find that one."}
+            return tool_error("not_found", "I couldn't find that one.")
         if not upcoming:
-            return {"ok": False, "error": "not_found", "message": "You have no upcoming visits."}
+            return tool_error("not_found", "You have no upcoming visits.")
         if len(upcoming) > 1:
-            return {
-                "ok": False,
-                "error": "which_appointment",
-                "message": "You have more than one upcoming visit; which one?",
-                "options": [engine.appointment_dict(a) for a in upcoming],
-            }
+            return tool_error(
+                "which_appointment",
+                "You have more than one upcoming visit; which one?",
+                options=[engine.appointment_dict(a) for a in upcoming],
+            )
         return upcoming[0].id
 
     def _record(self, type_: str, data: dict) -> None:

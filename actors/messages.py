@@ -14,7 +14,8 @@ from __future__ import annotations
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from store.settings import Settings
 
@@ -34,23 +35,52 @@ class Ok:
     value: Any = None
 
 
-# Failure categories: the receiver maps them (to HTTP statuses, to a spoken apology, ...)
-NOT_FOUND = "not_found"
-INVALID = "invalid"
-CONFLICT = "conflict"
-UNAVAILABLE = "unavailable"
-RATE_LIMITED = "rate_limited"
-INTERNAL = "internal"
+class Category(StrEnum):
+    """What kind of failure crossed a boundary; the receiver maps it (to an HTTP status, a
+    spoken apology, a retry). A str enum, so it compares equal to its wire name."""
+
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    CONFLICT = "conflict"
+    UNAVAILABLE = "unavailable"
+    RATE_LIMITED = "rate_limited"
+    INTERNAL = "internal"
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same request may succeed later (a busy or restarting service)."""
+        return self in (Category.UNAVAILABLE, Category.RATE_LIMITED)
 
 
 @dataclass(frozen=True)
 class Failure:
-    """A typed error crossing an actor boundary."""
+    """A typed error crossing an actor boundary. ``retryable`` defaults to the category's."""
 
     corr: str
-    category: str
+    category: Category
     message: str
-    retryable: bool = False
+    retryable: bool | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "category", Category(self.category))
+        if self.retryable is None:
+            object.__setattr__(self, "retryable", self.category.retryable)
+
+
+# ---------------------------------------------------------------------------- tool results
+# The one shape of a conversation tool's result, whoever builds it (the tools, the booking
+# engine, the gateway when the call actor cannot be reached): models and the local brain read
+# ``ok`` first, then ``error`` (a code) and ``message`` (words a customer may hear).
+
+
+def tool_ok(**data: Any) -> dict:
+    """A tool's successful result: ``{"ok": True, ...data}``."""
+    return {"ok": True, **data}
+
+
+def tool_error(code: str, message: str | None, **extra: Any) -> dict:
+    """An expected tool failure: ``{"ok": False, "error": code, "message": message, ...}``."""
+    return {"ok": False, "error": code, "message": message, **extra}
 
 
 # ---------------------------------------------------------------------------- lifecycle
@@ -141,23 +171,106 @@ class GetDirectory:
 # ---------------------------------------------------------------------------- conversations
 
 
-@dataclass(frozen=True)
-class ConversationInput:
-    """One ordered input to a conversation (an inbound text, a call event, a tool call).
+@dataclass(frozen=True, kw_only=True)
+class ConversationMessage:
+    """One ordered input to a conversation; each event is its own subclass, dispatched by class.
 
     With ``wants_reply`` the result goes back to the sender (the supervisor fills in
     ``reply_to`` with the sender's address); without it the input is fire-and-forget and its
-    effects (outbound texts, events) are the result.
+    effects (outbound texts, events) are the result. ``kind`` says which supervisor and actor
+    class own the conversation.
     """
 
+    kind: ClassVar[str] = ""
     corr: str
-    kind: str
     key: str
     clinic_id: int
-    event: str  # e.g. "sms.received", "call.tool_call", "call.hangup"
-    payload: dict
     wants_reply: bool = False
     reply_to: Any = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmsInput(ConversationMessage):
+    kind: ClassVar[str] = "sms"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallInput(ConversationMessage):
+    kind: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextReceived(SmsInput):
+    """A stored inbound text; ``understanding`` (intents, best answer) is added on the way."""
+
+    message_id: int | None  # None: not a stored text (tests, benchmarks)
+    text: str
+    customer_phone: str
+    understanding: dict | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallStarted(CallInput):
+    """A call was answered; the reply is what a voice engine needs for it (instructions,
+    tools, voice, greeting), so the gateway builds no prompt itself."""
+
+    call_id: int
+    customer_phone: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallStreaming(CallInput):
+    """A voice engine session is live on the call's audio (the caller is being talked to)."""
+
+    engine: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallTranscript(CallInput):
+    """One finished line of the conversation (``role``: caller or assistant)."""
+
+    role: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolCall(CallInput):
+    """The voice engine asks to run one tool; the reply is the tool's result (one shape)."""
+
+    name: str
+    arguments: dict
+    call_id: str
+    customer_phone: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallDtmf(CallInput):
+    digit: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallFallback(CallInput):
+    """The call could not be talked to (no voice engine, the engine failed) and was handed to
+    staff; the call actor decides what that makes of the call's outcome."""
+
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallBargeIn(CallInput, Urgent):
+    """The caller spoke over the assistant: only ``heard`` (if known) of its line reached them."""
+
+    heard: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallEnded(CallInput, Urgent):
+    """The call hung up. Urgent: it overtakes queued input (a tool call still waiting for a
+    restarted actor is answered as 'the call has ended', not run for nobody)."""
+
+    call_id: int
+    hangup_cause: str = "unknown"
+    duration_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -363,16 +476,18 @@ def _owner(key: str, names: list[str]) -> str:
     return names[zlib.crc32(key.encode()) % len(names)]
 
 
-def sms_received(clinic_id: int, clinic_phone: str, customer: str, message_id: int, text: str):
+def sms_received(
+    clinic_id: int, clinic_phone: str, customer: str, message_id: int, text: str
+) -> TextReceived:
     """The turn for one stored inbound text. The correlation id is the stored message's id, so
     the webhook path and the recovery sweep can both deliver it and it is handled once."""
-    return ConversationInput(
+    return TextReceived(
         corr=f"sms-in-{message_id}",
-        kind="sms",
         key=f"{clinic_phone}:{customer}",
         clinic_id=clinic_id,
-        event="sms.received",
-        payload={"message_id": message_id, "text": text, "customer_phone": customer},
+        message_id=message_id,
+        text=text,
+        customer_phone=customer,
     )
 
 
@@ -437,5 +552,5 @@ class UnderstandAndRoute:
     TCP transport does work per connected peer on every message).
     """
 
-    turn: ConversationInput
+    turn: TextReceived
     supervisor: str = "sms"

@@ -19,6 +19,7 @@ from thespian.actors import ActorExitRequest, ChildActorExited, WakeupMessage
 from actors.base import VraiActor
 from actors.conversation_supervisor import ConversationSupervisor
 from actors.messages import (
+    Category,
     ChildrenReport,
     Directory,
     Failure,
@@ -42,9 +43,12 @@ from actors.services.knowledge import KnowledgeActor
 from actors.services.notifier import NotifierActor
 from actors.services.payments import PaymentsActor
 from actors.supervision import (
+    CRASHED,
     FAILED,
+    GAVE_UP,
     RUNNING,
-    STARTING,
+    SPAWNED,
+    UP,
     Child,
     Children,
     RestartBudget,
@@ -118,7 +122,8 @@ class RootSupervisor(VraiActor):
     def receiveMsg_Started(self, message: Started, sender) -> None:
         child = self.children.find_address(sender)
         if child is not None:
-            child.pid, child.state = message.pid, RUNNING
+            child.pid = message.pid
+            child.move(UP)
             child.last_pong = time.monotonic()
         if self.init_waiter is not None and all(c.state == RUNNING for c in self.children):
             self.send(self.init_waiter, Ok("init", os.getpid()))
@@ -145,11 +150,13 @@ class RootSupervisor(VraiActor):
             self.reports.pop(child.name, None)
         if child.budget.allow(time.monotonic()):
             child.restarts += 1
+            child.move(CRASHED)
             self._spawn(child)
             self._broadcast_directory()
             self.publish(None, "actor.restarted", child.event_data())
         else:
-            child.state, child.address, child.pid = FAILED, None, None
+            child.move(GAVE_UP)
+            child.address, child.pid = None, None
             self.publish(None, "actor.failed", child.event_data())
             log.error("service %s failed: restart intensity exceeded", child.name)
             self.wakeupAfter(self.settings.supervision.service_backoff_s, payload=child.id)
@@ -196,7 +203,7 @@ class RootSupervisor(VraiActor):
                 kind = sms_supervisor_for(key, self.settings.sms_supervisors)
             sup = self.children.get(f"supervisor:{kind}")
             if sup is None or sup.address is None:
-                self.send(sender, Failure(message.corr, "not_found", "no such actor"))
+                self.send(sender, Failure(message.corr, Category.NOT_FOUND, "no such actor"))
                 return
             self.send(sup.address, RestartActor(message.corr, message.actor_id, reply_to=sender))
             return
@@ -216,7 +223,8 @@ class RootSupervisor(VraiActor):
     def _spawn(self, child: Child) -> None:
         cls = ConversationSupervisor if child.kind == "supervisor" else service_class(child.name)
         child.address = self.createActor(cls)
-        child.state, child.pid = STARTING, None
+        child.move(SPAWNED)
+        child.pid = None
         child.started_at = time.time()
         child.last_pong = time.monotonic()
         self.send(child.address, ServiceInit(self.settings, child.name))

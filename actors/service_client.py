@@ -14,7 +14,7 @@ import logging
 from thespian.actors import ActorSystem
 
 from actors import transport_bind
-from actors.messages import UNAVAILABLE, Failure
+from actors.messages import Category, Failure
 
 log = logging.getLogger("vrai.service_client")
 
@@ -28,14 +28,14 @@ class ServiceClient:
     def ask(self, name: str, message, timeout_s: float = 5.0):
         address = self.directory.get(name)
         if address is None:
-            return Failure(message.corr, UNAVAILABLE, f"{name} is not running", True)
+            return Failure(message.corr, Category.UNAVAILABLE, f"{name} is not running")
         system = self._handle()
         reply = system.ask(address, message, timeout_s)
         while reply is not None and getattr(reply, "corr", None) != message.corr:
             reply = system.listen(timeout_s)  # a late answer to an earlier ask: discard it
         if reply is None:
             self._system = None  # pitfall 2: replace a handle after a timeout
-            return Failure(message.corr, UNAVAILABLE, f"{name} did not answer", True)
+            return Failure(message.corr, Category.UNAVAILABLE, f"{name} did not answer")
         return reply
 
     def _handle(self):
@@ -53,7 +53,7 @@ def knowledge_answerer(client: ServiceClient, clinic_id: int, precomputed=None, 
     """The ``answer_question`` backend of a conversation's tools: the gateway's precomputed
     answer when the question is the customer's own text, else a bounded ask of the knowledge
     actor; a timeout or failure comes back as ``unavailable`` (the brain then asks staff)."""
-    from actors.messages import KbAnswer, Ok, new_corr
+    from actors.messages import KbAnswer, Ok, new_corr, tool_error, tool_ok
 
     known = precomputed or {}
 
@@ -62,13 +62,8 @@ def knowledge_answerer(client: ServiceClient, clinic_id: int, precomputed=None, 
         if value is None:
             reply = client.ask("knowledge", KbAnswer(new_corr(), clinic_id, question), timeout_s)
             if not isinstance(reply, Ok):
-                return {"ok": False, "error": "unavailable", "message": reply.message}
+                return tool_error("unavailable", reply.message)
             value = reply.value
-        return {
-            "ok": True,
-            "found": value["found"],
-            "answer": value["text"],
-            "sources": value["document_ids"],
-        }
+        return tool_ok(found=value["found"], answer=value["text"], sources=value["document_ids"])
 
     return answer

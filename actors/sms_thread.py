@@ -21,9 +21,10 @@ from actors.brain.local import LocalBrain
 from actors.clinic_context import clinic_info, customer_info
 from actors.conversation import ConversationActor, TurnError
 from actors.conversation_tools import ConversationTools
-from actors.messages import INVALID, ClassifyIntent, ConversationInput, Ok, SendQueued
+from actors.messages import Category, ClassifyIntent, Ok, SendQueued, TextReceived
 from actors.service_client import ServiceClient, knowledge_answerer
 from actors.sms import keywords
+from actors.sms.senders import sender_class
 from store.clinic_reads import CLINIC
 from store.events import record_event
 from store.fields import utcnow
@@ -141,20 +142,17 @@ class SmsThreadActor(ConversationActor):
         if getattr(self, "client", None) is not None:
             self.client.directory = self.directory
 
-    def handle(self, message: ConversationInput) -> dict:
-        if message.event != "sms.received":
-            raise TurnError(f"unknown sms event {message.event!r}", INVALID)
-        payload = message.payload
-        text, phone = payload.get("text"), payload.get("customer_phone")
+    def turn_TextReceived(self, message: TextReceived) -> dict:
+        text, phone = message.text, message.customer_phone
         if not isinstance(text, str) or not isinstance(phone, str):
-            raise TurnError("sms.received needs text and customer_phone", INVALID)
+            raise TurnError("a text needs its text and the customer's phone", Category.INVALID)
         clinic, _ = clinic_view(self.clinic_id)
         self.state["turns"] += 1
         replies, opt = self._keywords(clinic, phone, text)
         if replies is None:
             replies = [] if opted_out(clinic.id, phone) else self._converse(message, clinic, text)
         self._remember_lines(text, replies)
-        self.effects = lambda: self._write(clinic, phone, payload.get("message_id"), replies, opt)
+        self.effects = lambda: self._write(clinic, phone, message.message_id, replies, opt)
         return {"turn": self.state["turns"], "replies": replies}
 
     # ------------------------------------------------------------------ the turn
@@ -179,13 +177,13 @@ class SmsThreadActor(ConversationActor):
             ], None
         return None, None
 
-    def _converse(self, message: ConversationInput, clinic: Clinic, text: str) -> list[str]:
+    def _converse(self, message: TextReceived, clinic: Clinic, text: str) -> list[str]:
         screened = safety.screen(text)
-        understanding = message.payload.get("understanding") or {}
+        understanding = message.understanding or {}
         precomputed = {text.strip(): understanding["answer"]} if understanding else {}
         tools = ConversationTools(
             clinic,
-            message.payload["customer_phone"],
+            message.customer_phone,
             "sms",
             f"sms:{message.corr}",
             utcnow(),
@@ -209,7 +207,7 @@ class SmsThreadActor(ConversationActor):
             text=text,
             now=tools.now,
             clinic=clinic_view(clinic.id)[1],
-            customer=self._customer(clinic.id, message.payload["customer_phone"]),
+            customer=self._customer(clinic.id, message.customer_phone),
             channel="sms",
             history=tuple(self.state["history"]),
             state=self.state.get("brain", {}),
@@ -242,7 +240,7 @@ class SmsThreadActor(ConversationActor):
             set_message_status(inbound_id, "handled")
         if opt is not None:
             set_opt_out(clinic.id, phone, active=not opt[0], keyword=opt[1])
-        status = "outbox" if self.settings.embedded_telnyx else "queued"
+        status = sender_class(self.settings).new_status
         sent = []
         for reply in replies:
             for part in keywords.split_sms(reply):

@@ -25,6 +25,40 @@ RESTARTING = "restarting"
 RETIRING = "retiring"
 FAILED = "failed"
 
+# What happens to a child, as its supervisor sees it
+SPAWNED = "spawned"  # a new process was created for it
+UP = "started"  # it said Started
+CRASHED = "crashed"  # it exited without being retired, within its restart budget
+GAVE_UP = "gave_up"  # it exited past its restart budget
+RETIRE = "retire"  # asked to exit: finished or idle
+
+#: The one table every supervisor moves its children by: state -> {event: next state}.
+#: A restart stays "restarting" until the new process says it started, so ops can tell a
+#: restart from a first start; a failed child is only ever spawned again (by ops or back-off).
+CHILD_TRANSITIONS: dict[str, dict[str, str]] = {
+    STARTING: {
+        SPAWNED: STARTING,
+        UP: RUNNING,
+        CRASHED: RESTARTING,
+        GAVE_UP: FAILED,
+        RETIRE: RETIRING,
+    },
+    RESTARTING: {
+        SPAWNED: RESTARTING,
+        UP: RUNNING,
+        CRASHED: RESTARTING,
+        GAVE_UP: FAILED,
+        RETIRE: RETIRING,
+    },
+    RUNNING: {UP: RUNNING, CRASHED: RESTARTING, GAVE_UP: FAILED, RETIRE: RETIRING},
+    RETIRING: {SPAWNED: STARTING, CRASHED: RESTARTING, GAVE_UP: FAILED, RETIRE: RETIRING},
+    FAILED: {SPAWNED: STARTING, RETIRE: FAILED},
+}
+
+
+class IllegalTransition(ValueError):
+    """A supervisor tried to move a child along an edge the table does not have (a bug)."""
+
 
 class RestartBudget:
     """At most ``intensity`` restarts within ``window_s``: OTP's MaxR / MaxT."""
@@ -74,6 +108,14 @@ class Child:
     pending: list[Any] = field(default_factory=list)
     finished: bool = False
     kill_reason: str | None = None  # why we killed it, reported when its exit arrives
+
+    def move(self, event: str) -> str:
+        """Move along ``CHILD_TRANSITIONS``; the only way a child's state changes."""
+        after = CHILD_TRANSITIONS[self.state].get(event)
+        if after is None:
+            raise IllegalTransition(f"a {self.state} child cannot be {event}")
+        self.state = after
+        return after
 
     def event_data(self) -> dict:
         """What a dashboard event about this actor's restart or failure says."""

@@ -33,10 +33,10 @@ import psutil  # noqa: E402
 
 from actors.messages import (  # noqa: E402
     ConversationInit,
-    ConversationInput,
     ListActors,
     Ping,
     RootInit,
+    TextReceived,
     new_corr,
 )
 from actors.sms_thread import SmsThreadActor  # noqa: E402
@@ -87,13 +87,13 @@ def spawn_live_conversations(asys, sms, count: int) -> list[float]:
     """New keys through the real SMS supervisor; returns first-message latencies (ms)."""
     timings = []
     for n in range(count):
-        message = ConversationInput(
-            new_corr(),
-            "sms",
-            f"+15550100001:+1888{n:07d}",
-            1,
-            "sms.received",
-            {"text": "hello"},
+        message = TextReceived(
+            corr=new_corr(),
+            key=f"+15550100001:+1888{n:07d}",
+            clinic_id=1,
+            message_id=None,
+            text="hello",
+            customer_phone=f"+1888{n:07d}",
             wants_reply=True,
         )
         started = time.perf_counter()

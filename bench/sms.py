@@ -31,8 +31,8 @@ sys.path[0] = str(ROOT)
 import aiohttp  # noqa: E402
 
 from bench._service import RealService  # noqa: E402
+from cli.simulate import message_received  # noqa: E402
 from gateway.auth import make_token  # noqa: E402
-from gateway.simulate import message_received  # noqa: E402
 from gateway.telnyx_signature import sign  # noqa: E402
 from store.secrets import load_signing_key  # noqa: E402
 

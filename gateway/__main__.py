@@ -6,13 +6,13 @@ not show up in ``ps`` and nothing below the launcher reads ``os.environ``.
 
 from __future__ import annotations
 
+import gc
 import logging.config
 import pickle
 import sys
 
 from aiohttp import web
 
-from actors.base import settle_heap
 from gateway.app import create_app
 from store.logs import log_config
 
@@ -23,7 +23,9 @@ def main() -> None:
         log_config(settings.log_level, str(settings.data_dir / "gateway.log"))
     )
     app = create_app(settings)
-    settle_heap()  # the app, routes and libraries are here for good: GC need not walk them
+    # The app, routes and libraries are here for good: the collector need not walk them.
+    gc.collect()
+    gc.freeze()
     web.run_app(
         app,
         host=settings.host,

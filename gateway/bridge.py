@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from actors.messages import (
-    UNAVAILABLE,
+    Category,
     Failure,
     GetDirectory,
     Published,
@@ -117,7 +117,9 @@ class ActorBridge:
         """Ask a service actor or conversation supervisor by name (addresses from the root)."""
         address = (await self.directory()).get(name)
         if address is None:
-            return Failure(getattr(message, "corr", ""), UNAVAILABLE, f"{name} is not running")
+            return Failure(
+                getattr(message, "corr", ""), Category.UNAVAILABLE, f"{name} is not running"
+            )
         return await self.ask(address, message, timeout_s)
 
     async def tell_service(self, name: str, message) -> None:

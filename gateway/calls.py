@@ -1,21 +1,18 @@
-"""Call-side glue of the gateway: stream tokens, Telnyx Call Control, the per-app call runtime.
+"""Call-side glue of the gateway: stream tokens, the answer command, the per-app call runtime.
 
 Stream tokens live in memory, in the gateway process that answered the call: Telnyx opens the
 media WebSocket to the URL we gave it a moment after ``answer``, and that URL reaches the same
 gateway. A token is random, single-use and expires after ``TOKEN_TTL_S``; it never touches the
 database or the logs, so a leaked database cannot be replayed into a live call.
 
-Call Control commands go out through one aiohttp client with a timeout and bounded retries; the
-``command_id`` makes Telnyx dedupe a retried command. Embedded mode (no Telnyx key) cannot reach
-a phone network: each command is recorded as a ``CallEvent(kind="command")`` instead, which is
-also what the dashboard and the simulator read. Production commands are recorded the same way.
+Commands go out through the ``CallControl`` backend (``gateway/call_control/``) and the call's
+audio through the ``VoiceEngine`` backend (``gateway/media/``), both named by
+``settings.backends`` and built once per app here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import logging
 import secrets
 import time
@@ -27,17 +24,14 @@ from urllib.parse import quote
 import aiohttp
 from aiohttp import web
 
-from gateway.dbio import run_db
-from store.db import write
-from store.models import CallEvent
+from gateway.call_control import CallControl, CallControlError, client_state, make_call_control
+from gateway.media.engines import make_voice_engine
 from store.settings import Settings
 
 log = logging.getLogger("vrai.gateway.calls")
 
 TOKEN_TTL_S = 120.0
-COMMAND_TIMEOUT_S = 5.0
-COMMAND_ATTEMPTS = 3
-CALL_ENDED_CODE = "90018"  # Telnyx: "Call has already ended"
+__all__ = ["CALLS", "CallControlError", "CallRuntime", "StreamTokens", "answer_body"]
 
 
 # ---------------------------------------------------------------------------- stream tokens
@@ -76,16 +70,7 @@ class StreamTokens:
             del self._grants[token]
 
 
-# ---------------------------------------------------------------------------- call control
-
-
-class CallControlError(RuntimeError):
-    """A command Telnyx refused or that could not be delivered after the retries."""
-
-
-def client_state(call_id: int) -> str:
-    """Our call id, as Telnyx echoes it back on every later event of the call."""
-    return base64.b64encode(json.dumps({"call_id": call_id}).encode()).decode()
+# ---------------------------------------------------------------------------- answer
 
 
 def stream_url(settings: Settings, token: str) -> str:
@@ -111,87 +96,6 @@ def answer_body(settings: Settings, call_id: int, ccid: str, token: str) -> dict
     }
 
 
-def _redacted(body: dict[str, Any]) -> dict[str, Any]:
-    """The body as stored: stream tokens are credentials and stay out of the database."""
-    if "stream_url" not in body:
-        return body
-    return {**body, "stream_url": body["stream_url"].split("?", 1)[0] + "?token=<redacted>"}
-
-
-def record_command(clinic_id: int, call_id: int, action: str, body: dict, status: str) -> None:
-    with write():
-        CallEvent.create(
-            clinic=clinic_id,
-            call=call_id,
-            kind="command",
-            text=action,
-            data={"action": action, "status": status, "body": _redacted(body)},
-        )
-
-
-class CallControl:
-    """Telnyx Call Control REST (production) or a recorded command (embedded mode)."""
-
-    def __init__(self, settings: Settings, session: aiohttp.ClientSession | None) -> None:
-        self.settings = settings
-        self.session = session
-
-    @property
-    def embedded(self) -> bool:
-        return self.settings.telnyx_api_key is None or self.session is None
-
-    async def command(
-        self, clinic_id: int, call_id: int, ccid: str, action: str, body: dict[str, Any]
-    ) -> str:
-        """Send one command; returns ``sent``, ``already_ended`` or ``embedded``."""
-        status = "embedded" if self.embedded else await self._post(ccid, action, body)
-        await run_db(record_command, clinic_id, call_id, action, body, status)
-        return status
-
-    async def hangup(self, clinic_id: int, call_id: int, ccid: str) -> str:
-        body = {"client_state": client_state(call_id), "command_id": f"hangup-{ccid}"}
-        return await self.command(clinic_id, call_id, ccid, "hangup", body)
-
-    async def transfer(self, clinic_id: int, call_id: int, ccid: str, to: str) -> str:
-        body = {"to": to, "client_state": client_state(call_id), "command_id": f"transfer-{ccid}"}
-        return await self.command(clinic_id, call_id, ccid, "transfer", body)
-
-    async def _post(self, ccid: str, action: str, body: dict[str, Any]) -> str:
-        assert self.session is not None
-        url = f"{self.settings.telnyx_api_base.rstrip('/')}/calls/{quote(ccid, safe='')}"
-        url += f"/actions/{action}"
-        headers = {"Authorization": f"Bearer {self.settings.telnyx_api_key}"}
-        timeout = aiohttp.ClientTimeout(total=COMMAND_TIMEOUT_S)
-        problem = "no attempt"
-        for attempt in range(COMMAND_ATTEMPTS):
-            if attempt:
-                await asyncio.sleep(0.2 * 2**attempt)
-            try:
-                async with self.session.post(
-                    url, json=body, headers=headers, timeout=timeout
-                ) as response:
-                    if response.status < 300:
-                        return "sent"
-                    detail = await _error_code(response)
-                    if response.status == 422 and detail == CALL_ENDED_CODE:
-                        return "already_ended"
-                    problem = f"HTTP {response.status} ({detail or 'no code'})"
-                    if response.status < 500 and response.status != 429:
-                        break  # a refusal: retrying the same command cannot help
-            except (aiohttp.ClientError, TimeoutError) as error:
-                problem = type(error).__name__
-        log.warning("telnyx %s failed: %s", action, problem)
-        raise CallControlError(f"{action} failed: {problem}")
-
-
-async def _error_code(response: aiohttp.ClientResponse) -> str | None:
-    try:
-        body = await response.json(content_type=None)
-        return str(body["errors"][0]["code"])
-    except (ValueError, KeyError, IndexError, TypeError, aiohttp.ContentTypeError):
-        return None
-
-
 # ---------------------------------------------------------------------------- runtime
 
 
@@ -202,7 +106,7 @@ class CallRuntime:
     settings: Settings
     tokens: StreamTokens
     control: CallControl
-    connector: Any = None  # OpenAIRealtimeConnector when an OpenAI key is set
+    engine: Any = None  # the VoiceEngine settings.backends.voice names; None: calls go to staff
     # Test/ops overrides of the per-call BridgeConfig (timers, greeting).
     bridge_overrides: dict[str, Any] = field(default_factory=dict)
     # Live media sockets by call_control_id: hang-up closes them, shutdown closes them all.
@@ -219,17 +123,10 @@ async def call_runtime(app: web.Application) -> AsyncIterator[None]:
     from gateway import keys
 
     settings: Settings = app[keys.SETTINGS]
-    session = aiohttp.ClientSession() if settings.telnyx_api_key else None
-    connector = None
-    if settings.openai_api_key:
-        from gateway.media import BridgeConfig, OpenAIRealtimeConnector
-
-        connector = OpenAIRealtimeConnector(
-            api_key=settings.openai_api_key,
-            model=BridgeConfig().model,
-            base_url=settings.openai_base_url,
-        )
-    app[CALLS] = CallRuntime(settings, StreamTokens(), CallControl(settings, session), connector)
+    session = aiohttp.ClientSession() if settings.backends.call_control == "telnyx" else None
+    engine = make_voice_engine(settings)
+    control = make_call_control(settings, session)
+    app[CALLS] = CallRuntime(settings, StreamTokens(), control, engine)
     app[CALLS].loop = asyncio.get_running_loop()
     yield
     runtime = app[CALLS]
@@ -237,8 +134,8 @@ async def call_runtime(app: web.Application) -> AsyncIterator[None]:
         await ws.close(code=1001, message=b"gateway shutting down")
     if runtime.tasks:
         await asyncio.gather(*runtime.tasks, return_exceptions=True)
-    if connector is not None:
-        await connector.aclose()
+    if engine is not None:
+        await engine.aclose()
     if session is not None:
         await session.close()
 

@@ -14,20 +14,21 @@ import uuid
 
 from aiohttp import web
 
-from actors.messages import Failure
+from actors.messages import Category, Failure
 from gateway import keys
 
 log = logging.getLogger("vrai.gateway")
 
 # Failure categories crossing from actors, mapped to HTTP
 STATUS_BY_CATEGORY = {
-    "not_found": 404,
-    "invalid": 400,
-    "conflict": 409,
-    "unavailable": 503,
-    "rate_limited": 429,
-    "internal": 500,
+    Category.NOT_FOUND: 404,
+    Category.INVALID: 400,
+    Category.CONFLICT: 409,
+    Category.UNAVAILABLE: 503,
+    Category.RATE_LIMITED: 429,
+    Category.INTERNAL: 500,
 }
+RETRY_AFTER_S = "2"  # what a client is told to wait when a failure says retrying can help
 CODE_BY_STATUS = {
     400: "invalid",
     401: "unauthorized",
@@ -61,7 +62,8 @@ def raise_for_failure(reply) -> object:
     if isinstance(reply, Failure):
         status = STATUS_BY_CATEGORY.get(reply.category, 500)
         message = reply.message if status < 500 else "the service could not complete the request"
-        raise ApiError(status, reply.category, message)
+        headers = {"Retry-After": RETRY_AFTER_S} if reply.retryable else None
+        raise ApiError(status, str(reply.category), message, headers)
     return reply.value
 
 

@@ -129,7 +129,7 @@ class KnowledgeBase:
         threshold: float | None = None,
         max_clinics: int = 64,
     ) -> None:
-        self.embedder = embedder if embedder is not None else make_embedder(None)
+        self.embedder = embedder if embedder is not None else make_embedder()
         self.threshold = threshold if threshold is not None else threshold_for(self.embedder.name)
         self._max_clinics = max_clinics
         self._indexes: OrderedDict[int, ClinicIndex] = OrderedDict()

@@ -36,9 +36,11 @@ ENVIRONMENT = {
     "VRAI_ADMIN_PORT": "Thespian admin port; default PORT + 10000",
     "VRAI_ACTOR_HOST": "address Thespian binds (unauthenticated pickle!); default 127.0.0.1",
     "VRAI_LOG_LEVEL": "log level; default INFO",
-    # Read by kb/embedders/quantized.py where the model is loaded (also outside the service).
     "VRAI_MODEL_CACHE": "where the int8 build of the local embedding model is kept (built once,"
     " ~2 s); default $XDG_CACHE_HOME/vrai/models, else ~/.cache/vrai/models",
+    "XDG_CACHE_HOME": "base of the default model cache (see VRAI_MODEL_CACHE); default ~/.cache",
+    "VRAI_SMS_SUPERVISORS": "how many SMS supervisors share the threads (1-16); default 4",
+    "VRAI_KNOWLEDGE_ACTORS": "how many knowledge actors understand texts (1-8); default 2",
 }
 
 
@@ -67,6 +69,23 @@ class Supervision:
     service_backoff_s: float = 30.0  # a failed service actor is tried again after this
     sms_idle_s: float = 600.0  # an SMS thread actor with no traffic this long exits
     call_idle_s: float = 7200.0  # a call actor is retired after this even if no hangup came
+
+
+@dataclass(frozen=True)
+class Backends:
+    """Which backend serves each integration, by name: chosen once, in ``supervisor.py``
+    (``choose_backends``), from what the settings configure. Each integration's package maps a
+    name to its one file (``BACKENDS``) and builds it in the process that uses it, after any
+    fork. The defaults are the embedded backends, which need no keys.
+    """
+
+    sms_sender: str = "outbox"  # "outbox" | "telnyx"
+    call_control: str = "recorded"  # "recorded" | "telnyx"
+    voice: str | None = None  # "openai_realtime"; None: no voice engine, calls go to staff
+    brain: str = "local"  # "local" | "openai"
+    embedder: str = "local"  # "local" | "openai"
+    payments: str = "local"  # "local"
+    calendar: str = "local"  # "local"
 
 
 @dataclass(frozen=True)
@@ -100,6 +119,9 @@ class Settings:
     # Texts are understood (embedded, intents, best answer) by this many knowledge actors: the
     # local model costs ~6 ms of CPU per text, more than one process can keep up with at 100/s.
     knowledge_actors: int = 2
+    # Where the int8 build of the local embedding model is kept (kb/embedders/quantized.py).
+    model_cache: Path = Path.home() / ".cache" / "vrai" / "models"
+    backends: Backends = dataclasses.field(default_factory=Backends)
     supervision: Supervision = dataclasses.field(default_factory=Supervision)
 
     @property
@@ -110,10 +132,6 @@ class Settings:
     def dev_signing_key_path(self) -> Path:
         """Private half of the embedded-mode webhook key (used only by `simulate`)."""
         return self.data_dir / secrets.DEV_SIGNING_KEY_FILE
-
-    @property
-    def embedded_telnyx(self) -> bool:
-        return self.telnyx_api_key is None
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -177,6 +195,10 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
     knowledge_actors = _whole_number(
         env, "VRAI_KNOWLEDGE_ACTORS", Settings.knowledge_actors, 1, 8, problems
     )
+    model_cache = Path(
+        env.get("VRAI_MODEL_CACHE")
+        or Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vrai" / "models"
+    )
     if problems:
         raise ConfigError(problems)
 
@@ -206,5 +228,6 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
         log_level=level,
         sms_supervisors=sms_supervisors,
         knowledge_actors=knowledge_actors,
+        model_cache=model_cache,
         **overrides,
     )

@@ -12,6 +12,7 @@ from store.demo import seed_demo_clinics
 from store.migrations import migrate
 from store.models import Clinic
 from store.settings import Supervision, load_settings
+from supervisor import choose_backends
 from tests.helpers import free_port
 
 FAST_SUPERVISION = Supervision(
@@ -36,7 +37,8 @@ def make_settings(tmp_path, **env):
         "VRAI_KNOWLEDGE_ACTORS": "1",  # each loads the embedding model
     }
     base.update(env)
-    return load_settings(base).replace(supervision=FAST_SUPERVISION, sse_heartbeat_s=0.5)
+    settings = choose_backends(load_settings(base))
+    return settings.replace(supervision=FAST_SUPERVISION, sse_heartbeat_s=0.5)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from gateway.simulate import message_received
+from cli.simulate import message_received
 from gateway.telnyx_signature import sign
 from store.models import Message, SmsThread
 from store.secrets import load_signing_key

@@ -21,8 +21,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from cli.simulate_call import call_event, hangup, initiated, simulate_call
 from gateway import calls
-from gateway.simulate_call import call_event, hangup, initiated, simulate_call
 from gateway.telnyx_signature import sign
 from store.models import Appointment, Call, CallEvent, DashboardEvent, WebhookEvent
 from store.secrets import load_signing_key
@@ -145,7 +145,7 @@ def gateway(settings, database, actor_system, fakes):
         runtime.bridge_overrides.update(FAST_BRIDGE)
         key = (
             load_signing_key(settings.dev_signing_key_path)
-            if settings.embedded_telnyx
+            if settings.telnyx_api_key is None
             else fakes.key
         )
         yield SimpleNamespace(url=url, app=app, runtime=runtime, key=key, system=actor_system)
@@ -319,6 +319,7 @@ def test_a_booking_call_runs_tools_through_the_call_actor_and_hangs_up(gateway, 
     assert hangup_command.body["command_id"] == f"hangup-{ccid}"
     assert ended[0] == 200 and ended[1]["status"] == "accepted"
 
+    wait_until(lambda: Call.get(Call.call_control_id == ccid).outcome, timeout_s=15)
     call = Call.get(Call.call_control_id == ccid)
     assert (call.status, call.outcome, call.hangup_cause) == ("ended", "booked", "normal_clearing")
     from store.models import Reminder
@@ -390,7 +391,14 @@ def test_embedded_mode_has_no_voice_backend_and_says_so(gateway, fakes, capsys):
     ]
     assert commands[1]["body"]["to"] == "+15550100091"
     assert DashboardEvent.select().where(DashboardEvent.type == "call.missed").count() == 1
-    assert call.status == "ended" and call.outcome == "completed"
+    # Nobody talked to the caller: the call actor decides it was missed (it was once stored
+    # as "completed" while the caller was told it was missed) and queues the text back.
+    outcome = wait_until(lambda: Call.get_by_id(call.id).outcome, timeout_s=15)
+    assert call.status == "ended" and outcome == "missed"
+    from store.models import Reminder
+
+    job = Reminder.get(Reminder.kind == "missed_call_text")
+    assert job.payload == {"phone": CALLER, "call_id": call.id}
     assert fakes.cc.commands == []  # embedded mode never reaches a phone network
 
 
@@ -450,7 +458,9 @@ def test_call_actor_crash_mid_call_is_invisible_and_transfer_reaches_staff(gatew
     assert after_crash["ok"], after_crash
     now = gateway.system.actors().get(f"call:{ccid}")  # one snapshot: it may retire any time
     assert now is None or now.pid != pid
-    state = wait_until(lambda: checkpoint().get("ended") and checkpoint(), timeout_s=15)
+    state = wait_until(
+        lambda: checkpoint().get("lifecycle") == "ended" and checkpoint(), timeout_s=15
+    )
     assert state["transcript"][0] == {"role": "caller", "text": "Do you have anything tomorrow?"}
     assert [t["name"] for t in state["tools"]] == ["check_availability", "transfer_to_staff"]
     assert state["dtmf"] == "1"
@@ -507,6 +517,7 @@ def test_a_caller_who_hangs_up_unhelped_is_queued_a_text_back(gateway, fakes):
         return await post_call(url, hangup(ccid), key)
 
     assert fakes.run(scenario())[0] == 200
+    wait_until(lambda: Call.get(Call.call_control_id == ccid).outcome, timeout_s=15)
     call = Call.get(Call.call_control_id == ccid)
     assert call.outcome == "missed"
     job = Reminder.get(Reminder.kind == "missed_call_text")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import stat
 
 import pytest
 
-from store.settings import ConfigError, load_settings
+from store.settings import Backends, ConfigError, load_settings
+from supervisor import choose_backends
 
 
 def test_embedded_defaults_need_no_keys(tmp_path):
@@ -15,7 +17,35 @@ def test_embedded_defaults_need_no_keys(tmp_path):
     assert settings.port == 8080 and settings.admin_port == 18080
     assert settings.public_base_url == "http://127.0.0.1:8080"
     assert settings.jwt_secret and settings.telnyx_public_key
-    assert settings.embedded_telnyx
+    assert settings.backends == Backends()  # every integration embedded
+    assert choose_backends(settings).backends == Backends()
+
+
+def test_configured_integrations_choose_their_production_backends(tmp_path):
+    env = {
+        "VRAI_DATA_DIR": str(tmp_path),
+        "TELNYX_API_KEY": "KEY",
+        "TELNYX_PUBLIC_KEY": base64.b64encode(bytes(32)).decode(),
+        "OPENAI_API_KEY": "sk-test",
+    }
+    backends = choose_backends(load_settings(env)).backends
+    assert (backends.sms_sender, backends.call_control) == ("telnyx", "telnyx")
+    assert (backends.voice, backends.brain, backends.embedder) == (
+        "openai_realtime",
+        "openai",
+        "openai",
+    )
+    # No Stripe or Google backend exists yet: their settings choose nothing new.
+    assert (backends.payments, backends.calendar) == ("local", "local")
+
+
+def test_the_model_cache_is_a_setting(tmp_path):
+    base = {"VRAI_DATA_DIR": str(tmp_path)}
+    assert load_settings({**base, "VRAI_MODEL_CACHE": str(tmp_path / "m")}).model_cache == (
+        tmp_path / "m"
+    )
+    xdg = load_settings({**base, "XDG_CACHE_HOME": str(tmp_path / "x")}).model_cache
+    assert xdg == tmp_path / "x" / "vrai" / "models"
 
 
 def test_generated_secrets_are_private_and_kept_across_starts(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.simulate import simulate_sms
+from cli.simulate import simulate_sms
 
 pytestmark = pytest.mark.multiproc
 

@@ -15,7 +15,7 @@ import pytest
 
 from actors.booking import engine
 from actors.booking.engine import BookingRequest
-from gateway.simulate import message_received
+from cli.simulate import message_received
 from store.db import write
 from store.fields import utcnow
 from store.models import Appointment, Customer, DashboardEvent, Deposit, OptOut, Refund, Service

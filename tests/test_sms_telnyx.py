@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gateway.simulate import message_received
+from cli.simulate import message_received
 from gateway.telnyx_signature import sign
 from store.models import Message, OptOut
 from tests.conftest import Gateway, RunningSystem, make_settings

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from gateway.simulate import message_received
+from cli.simulate import message_received
 from store.models import Message, OptOut, SmsThread, WebhookEvent
 from tests.helpers import http
 from tests.sms_helpers import GLOW, post_event, text

@@ -11,11 +11,11 @@ import psutil
 import pytest
 
 from actors.messages import (
-    ConversationInput,
     Failure,
     Ok,
     RestartActor,
     SaveCustomer,
+    TextReceived,
     new_corr,
     sms_supervisor_for,
 )
@@ -30,9 +30,14 @@ KEY = f"{GLOW}:+15555550123"
 
 def text(system, clinic_id: int, body: str, key: str = KEY):
     """A turn that needs no brain (HELP): these tests are about supervision."""
-    payload = {"text": "HELP", "customer_phone": key.split(":")[1], "note": body}
-    message = ConversationInput(
-        new_corr(), "sms", key, clinic_id, "sms.received", payload, wants_reply=True
+    message = TextReceived(
+        corr=new_corr(),
+        key=key,
+        clinic_id=clinic_id,
+        message_id=None,
+        text="HELP",
+        customer_phone=key.split(":")[1],
+        wants_reply=True,
     )
     return system.ask(message, system.address(owner(system, key)))
 
@@ -206,8 +211,14 @@ def test_ops_restart_of_a_conversation_keeps_its_state(actor_system, database):
 
 
 def test_malformed_turn_is_a_typed_failure_not_a_crash(actor_system, database):
-    message = ConversationInput(
-        new_corr(), "sms", KEY, database[GLOW], "sms.received", {"text": 5}, wants_reply=True
+    message = TextReceived(
+        corr=new_corr(),
+        key=KEY,
+        clinic_id=database[GLOW],
+        message_id=None,
+        text=5,
+        customer_phone=KEY.split(":")[1],
+        wants_reply=True,
     )
     reply = actor_system.ask(message, actor_system.address(owner(actor_system)))
     assert isinstance(reply, Failure) and reply.category == "invalid"

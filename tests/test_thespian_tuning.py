@@ -20,5 +20,5 @@ def test_a_message_in_flight_is_described_by_its_type_only():
         ReceiveEnvelope("sender", turn()).identify(),
         str(ReceiveEnvelope("sender", turn())),
     ):
-        assert "ConversationInput" in described
+        assert "TextReceived" in described
         assert PHONE not in described and "Jane" not in described

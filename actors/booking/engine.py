@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from actors.booking import policy
 from actors.booking.calendar_view import load_calendar
 from actors.booking.catalog import find_provider, find_service
+from actors.messages import tool_error, tool_ok
 from actors.scheduling.availability import Availability, Reason, Slot
 from store.clinic_reads import CLINIC, PROVIDER
 from store.customers import save_customer
@@ -64,12 +65,12 @@ class BookingError(Exception):
         self.options = list(options)
 
     def as_result(self) -> dict:
-        result = {"ok": False, "error": self.code, "message": self.message}
+        extra = {}
         if self.alternatives:
-            result["alternatives"] = self.alternatives
+            extra["alternatives"] = self.alternatives
         if self.options:
-            result["options"] = self.options
-        return result
+            extra["options"] = self.options
+        return tool_error(self.code, self.message, **extra)
 
 
 @dataclass
@@ -399,11 +400,7 @@ def availability(
             part_of_day=part_of_day,
             limit=limit,
         )
-    return {
-        "ok": True,
-        "service": req.service_row.name,
-        "slots": [slot_dict(s, req.clinic) for s in slots],
-    }
+    return tool_ok(service=req.service_row.name, slots=[slot_dict(s, req.clinic) for s in slots])
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -500,12 +497,10 @@ def appointment_dict(appointment: Appointment) -> dict:
 
 def booked_result(appointment: Appointment) -> dict:
     appointment = Appointment.get_by_id(appointment.id)
-    return {
-        "ok": True,
-        "appointment": appointment_dict(appointment),
-        "deposit": policy.deposit_summary(appointment),
-    }
+    return tool_ok(
+        appointment=appointment_dict(appointment), deposit=policy.deposit_summary(appointment)
+    )
 
 
 def cancelled_result(appointment: Appointment, outcome: str) -> dict:
-    return {"ok": True, "appointment": appointment_dict(appointment), "deposit": outcome}
+    return tool_ok(appointment=appointment_dict(appointment), deposit=outcome)

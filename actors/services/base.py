@@ -25,5 +25,5 @@ class ServiceActor(VraiActor):
     def ok(self, sender, request, value=None) -> None:
         self.send(sender, Ok(request.corr, value))
 
-    def fail(self, sender, request, category: str, message: str, retryable=False) -> None:
+    def fail(self, sender, request, category, message: str, retryable=None) -> None:
         self.send(sender, Failure(request.corr, category, message, retryable))

@@ -12,9 +12,7 @@ from datetime import date
 from actors.booking import engine
 from actors.booking.engine import BookingError, BookingRequest
 from actors.messages import (
-    CONFLICT,
-    INVALID,
-    NOT_FOUND,
+    Category,
     FindSlots,
     StaffBook,
     StaffCancel,
@@ -32,11 +30,11 @@ class CalendarActor(ServiceActor):
             value = operation()
         except BookingError as error:
             category = (
-                NOT_FOUND
+                Category.NOT_FOUND
                 if error.code == "not_found"
-                else CONFLICT
+                else Category.CONFLICT
                 if error.code in CONFLICT_CODES
-                else INVALID
+                else Category.INVALID
             )
             self.fail(sender, request, category, error.message)
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actors.messages import INVALID, FindCustomer, SaveCustomer
+from actors.messages import Category, FindCustomer, SaveCustomer
 from actors.services.base import ServiceActor
 from store.customers import customer_dict, find_customer, save_customer
 from store.db import write
@@ -21,7 +21,9 @@ class CrmActor(ServiceActor):
 
     def receiveMsg_SaveCustomer(self, message: SaveCustomer, sender) -> None:
         if not valid_e164(message.phone):
-            self.fail(sender, message, INVALID, "phone must be an E.164 number like +15555550123")
+            self.fail(
+                sender, message, Category.INVALID, "phone must be an E.164 number like +15555550123"
+            )
             return
         with write():
             customer, created = save_customer(

@@ -15,9 +15,7 @@ import os
 
 from actors.base import settle_heap
 from actors.messages import (
-    INVALID,
-    NOT_FOUND,
-    UNAVAILABLE,
+    Category,
     ClassifyIntent,
     KbAnswer,
     KbDelete,
@@ -33,7 +31,7 @@ from actors.sms.keywords import keyword
 from kb.embedders import make_embedder
 from kb.service import Invalid, KbError, KnowledgeBase, NotFound
 
-CATEGORY = {NotFound: NOT_FOUND, Invalid: INVALID}
+CATEGORY = {NotFound: Category.NOT_FOUND, Invalid: Category.INVALID}
 log = logging.getLogger("vrai.knowledge")
 
 
@@ -50,8 +48,15 @@ class KnowledgeActor(ServiceActor):
         # Several knowledge actors share the cores: one compute thread each wastes less CPU
         # than two taking turns (measured: 5.6 vs 7.2 ms of CPU per text embedded).
         threads = max(1, (os.cpu_count() or 1) // self.settings.knowledge_actors)
+        settings = self.settings
         self.kb = KnowledgeBase(
-            make_embedder(self.settings.openai_api_key, self.settings.openai_base_url, threads)
+            make_embedder(
+                settings.backends.embedder,
+                openai_api_key=settings.openai_api_key,
+                openai_base_url=settings.openai_base_url,
+                threads=threads,
+                model_cache=settings.model_cache,
+            )
         )
         self._intents = None
         # Load the model and embed the intent examples right after start (a queued message, so
@@ -70,8 +75,8 @@ class KnowledgeActor(ServiceActor):
         try:
             value = operation()
         except KbError as error:
-            category = CATEGORY.get(type(error), UNAVAILABLE)
-            self.fail(sender, request, category, str(error), retryable=category == UNAVAILABLE)
+            category = CATEGORY.get(type(error), Category.UNAVAILABLE)
+            self.fail(sender, request, category, str(error))
             return
         self.ok(sender, request, value)
 
@@ -123,10 +128,12 @@ class KnowledgeActor(ServiceActor):
         )
 
     def receiveMsg_UnderstandAndRoute(self, message: UnderstandAndRoute, sender) -> None:
-        turn, text = message.turn, message.turn.payload["text"]
+        turn, text = message.turn, message.turn.text
         try:
             if keyword(text) is None:  # STOP, HELP ...: answered without a brain
-                turn.payload["understanding"] = self._understand(turn.clinic_id, text)
+                turn = dataclasses.replace(
+                    turn, understanding=self._understand(turn.clinic_id, text)
+                )
         except Exception:  # the turn must go on: its conversation can ask again itself
             log.exception("understanding a text failed; routing it without")
         supervisor = self.directory.get(message.supervisor)
@@ -155,6 +162,6 @@ class KnowledgeActor(ServiceActor):
             # The intent threshold is tuned on the local model, whatever embeds the documents.
             embedder = self.kb.embedder
             if not isinstance(embedder, LocalEmbedder):
-                embedder = LocalEmbedder()
+                embedder = LocalEmbedder(model_cache=self.settings.model_cache)
             self._intents = EmbeddingIntentClassifier(embedder)
         return self._intents

@@ -1,14 +1,16 @@
-"""``GET /media/telnyx``: Telnyx's media WebSocket for one answered call, bridged to Realtime.
+"""``GET /media/telnyx``: Telnyx's media WebSocket for one answered call, bridged to a voice engine.
 
 The one-time token from the answer command is checked before the upgrade (HTTP 401 for an
 unknown, used or expired token). The gateway owns the audio; the call's actor owns its state:
-tool calls are asked of it (bounded), transcripts and DTMF are told to it. Transcript lines,
-latencies and bridge events are stored as ``CallEvent`` rows as they happen.
+it answers ``CallStarted`` with the engine's instructions, tools and voice; tool calls are
+asked of it (bounded), transcripts, DTMF, barge-ins and the engine's start are told to it.
+Transcript lines, latencies and bridge events are stored as ``CallEvent`` rows as they happen.
 
-Without an OpenAI key there is no voice backend at all (no local speech model ships with VRAI):
-the socket is accepted and closed at once with code 1013 and a reason saying so, the call gets
-a ``no_voice_backend`` event and a missed-call message for the staff, and the call is handed to
-staff (transfer, or hang-up without a staff number).
+With no voice engine configured (``settings.backends.voice`` is None: no OpenAI key) the
+socket is accepted and closed at once with code 1013 and a reason saying so, the call gets a
+``no_voice_backend`` event and a missed-call message for the staff, the call actor is told
+(it decides the call was missed), and the call is handed to staff (transfer, or hang-up
+without a staff number).
 """
 
 from __future__ import annotations
@@ -16,15 +18,22 @@ from __future__ import annotations
 import itertools
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from actors.brain.prompts import build_system_prompt
-from actors.clinic_context import clinic_info, customer_info
-from actors.messages import ConversationInput, Ok
-from actors.tools import realtime_tools
+from actors.messages import (
+    CallBargeIn,
+    CallDtmf,
+    CallFallback,
+    CallStarted,
+    CallStreaming,
+    CallTranscript,
+    Ok,
+    Published,
+    ToolCall,
+    tool_error,
+)
 from gateway import keys
 from gateway.bridge import ActorUnavailable
 from gateway.calls import CALLS, CallControlError, CallRuntime
@@ -34,16 +43,16 @@ from gateway.media import AiohttpTelnyxSocket, BaseBridgeHooks, BridgeConfig, ru
 from gateway.routes.webhooks_call import tell_call_actor
 from store.db import write
 from store.events import record_event
-from store.fields import utcnow
 from store.models import Call, CallEvent, Clinic
 
 log = logging.getLogger("vrai.gateway.media")
 routes = web.RouteTableDef()
 
 TOOL_TIMEOUT_S = 15.0
+START_TIMEOUT_S = 10.0
 NO_VOICE_CLOSE = 1013  # "try again later": the service cannot take calls right now
 NO_VOICE_REASON = b"no voice backend: set OPENAI_API_KEY to take calls"
-UNAVAILABLE = {"ok": False, "error": "unavailable", "message": "The system is busy right now."}
+BUSY = "The system is busy right now."
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,26 +64,41 @@ class CallContext:
     clinic_id: int
     customer_phone: str
     staff_phone: str | None
-    voice: str
-    instructions: str
+    voice: str = ""
+    instructions: str = ""
+    tools: tuple = ()
 
 
-def load_call(call_id: int, now: datetime) -> CallContext | None:
+def load_call(call_id: int) -> CallContext | None:
     call = Call.get_or_none(Call.id == call_id)
     if call is None or call.status == "ended":
         return None
     clinic = Clinic.get_by_id(call.clinic_id)
-    prompt = build_system_prompt(
-        clinic_info(clinic), customer_info(clinic.id, call.from_phone), now, channel="call"
-    )
     return CallContext(
-        call.id,
-        call.call_control_id,
-        clinic.id,
-        call.from_phone,
-        clinic.staff_phone,
-        clinic.voice,
-        prompt,
+        call.id, call.call_control_id, clinic.id, call.from_phone, clinic.staff_phone
+    )
+
+
+async def session_for(app: web.Application, ctx: CallContext) -> CallContext | None:
+    """Ask the call's actor what the voice engine needs for this call (its ``CallStarted``
+    answer: instructions, tools, voice); None when the actor cannot be reached."""
+    message = CallStarted(
+        corr=f"start-{ctx.call_id}",
+        key=ctx.ccid,
+        clinic_id=ctx.clinic_id,
+        call_id=ctx.call_id,
+        customer_phone=ctx.customer_phone,
+        wants_reply=True,
+    )
+    try:
+        reply = await app[keys.BRIDGE].ask_service("call", message, START_TIMEOUT_S)
+    except (ActorUnavailable, TimeoutError):
+        return None
+    if not isinstance(reply, Ok) or not isinstance(reply.value, dict):
+        return None
+    spec = reply.value
+    return replace(
+        ctx, voice=spec["voice"], instructions=spec["instructions"], tools=tuple(spec["tools"])
     )
 
 
@@ -96,34 +120,34 @@ class CallHooks(BaseBridgeHooks):
         self.runtime: CallRuntime = app[CALLS]
         self._seq = itertools.count(1)
 
-    def _input(self, event: str, payload: dict, corr: str, wants_reply: bool = False):
-        return ConversationInput(
-            corr=corr,
-            kind="call",
+    def _tell(self, message_class, corr_prefix: str, **fields) -> Any:
+        """Tell the call's actor one event (best effort: the audio never waits for it)."""
+        message = message_class(
+            corr=f"{corr_prefix}:{next(self._seq)}:{self.ctx.ccid}",
             key=self.ctx.ccid,
             clinic_id=self.ctx.clinic_id,
-            event=event,
-            payload=payload,
-            wants_reply=wants_reply,
+            **fields,
         )
+        return tell_call_actor(self.app, message)
 
     async def _record(self, kind: str, text: str = "", data=None, dash=None) -> None:
         event = await run_db(add_event, self.ctx, kind, text, data, dash)
         if event is not None:  # a doorbell for live dashboards (they read the table)
-            from actors.messages import Published
-
             self.app[keys.HUB].publish(
                 Published(event.id, event.clinic_id, event.type, event.data, "")
             )
 
     async def on_tool_call(self, name: str, arguments: dict[str, Any], call_id: str) -> Any:
-        payload = {
-            "name": name,
-            "arguments": arguments,
-            "call_id": call_id,
-            "customer_phone": self.ctx.customer_phone,
-        }
-        message = self._input("call.tool_call", payload, f"tool:{call_id}", wants_reply=True)
+        message = ToolCall(
+            corr=f"tool:{call_id}",
+            key=self.ctx.ccid,
+            clinic_id=self.ctx.clinic_id,
+            name=name,
+            arguments=arguments,
+            call_id=call_id,
+            customer_phone=self.ctx.customer_phone,
+            wants_reply=True,
+        )
         try:
             reply = await self.app[keys.BRIDGE].ask_service("call", message, TOOL_TIMEOUT_S)
         except (ActorUnavailable, TimeoutError):
@@ -131,7 +155,7 @@ class CallHooks(BaseBridgeHooks):
         result = reply.value if isinstance(reply, Ok) and isinstance(reply.value, dict) else None
         if result is None:
             log.warning("tool %s: call actor unavailable", name)
-            result = dict(UNAVAILABLE)
+            result = tool_error("unavailable", BUSY)
         if result.get("action") == "transfer" and not result.get("to"):
             result = {**result, "to": result.get("staff_phone") or self.ctx.staff_phone}
         summary = {"ok": bool(result.get("ok")), "error": result.get("error")}
@@ -141,13 +165,10 @@ class CallHooks(BaseBridgeHooks):
     async def on_transcript(self, role: str, text: str) -> None:
         data = {"call_id": self.ctx.call_id, "role": role, "text": text}
         await self._record("transcript", text, {"role": role}, ("call.transcript", data))
-        seq = next(self._seq)
-        await tell_call_actor(
-            self.app,
-            self._input(
-                "call.transcript", {"role": role, "text": text}, f"tr:{seq}:{self.ctx.ccid}"
-            ),
-        )
+        await self._tell(CallTranscript, "tr", role=role, text=text)
+
+    async def on_barge_in(self, heard_text: str | None) -> None:
+        await self._tell(CallBargeIn, "barge", heard=heard_text)
 
     async def on_turn_latency(self, latency_ms: float) -> None:
         self.app[keys.METRICS].turn_latency.observe(latency_ms / 1000.0)
@@ -163,18 +184,20 @@ class CallHooks(BaseBridgeHooks):
 
     async def on_fallback(self) -> None:
         await self._record("fallback", "realtime_unavailable")
+        await self._tell(CallFallback, "fallback", reason="voice_engine_failed")
         await hand_to_staff(self.runtime, self.ctx)
 
     async def on_dtmf(self, digit: str) -> None:
         await self._record("dtmf", digit[:1], {"source": "media"})
-        seq = next(self._seq)
-        await tell_call_actor(
-            self.app, self._input("call.dtmf", {"digit": digit[:1]}, f"dtmf:{seq}:{self.ctx.ccid}")
-        )
+        await self._tell(CallDtmf, "dtmf", digit=digit[:1])
 
     async def on_event(self, name: str, data: dict[str, Any]) -> None:
         if name in ("stream_started", "call_summary", "handoff", "realtime_dropped"):
             await self._record("bridge", name, data)
+        if name == "stream_started":
+            await self._tell(
+                CallStreaming, "streaming", engine=self.runtime.settings.backends.voice
+            )
 
     async def _command(self, action: str, to: str | None = None) -> None:
         control, ctx = self.runtime.control, self.ctx
@@ -199,17 +222,25 @@ async def hand_to_staff(runtime: CallRuntime, ctx: CallContext) -> None:
 
 
 def bridge_config(ctx: CallContext, overrides: dict[str, Any]) -> BridgeConfig:
-    config = BridgeConfig(
-        voice=ctx.voice or "marin", instructions=ctx.instructions, tools=tuple(realtime_tools())
-    )
+    config = BridgeConfig(voice=ctx.voice, instructions=ctx.instructions, tools=ctx.tools)
     return replace(config, **overrides) if overrides else config
 
 
-async def _no_voice_backend(app: web.Application, ctx: CallContext) -> None:
-    data = {"call_id": ctx.call_id, "reason": "no_voice_backend"}
-    message = "Missed call: the voice assistant is not configured (no OPENAI_API_KEY)."
-    reason = {"reason": "no OPENAI_API_KEY"}
-    await run_db(add_event, ctx, "no_voice_backend", message, reason, ("call.missed", data))
+NO_ENGINE = ("no_voice_backend", "the voice assistant is not configured (no OPENAI_API_KEY)")
+NO_ACTOR = ("call_actor_unavailable", "the call's actor did not answer in time")
+
+
+async def _no_voice_backend(app: web.Application, ctx: CallContext, why=NO_ENGINE) -> None:
+    code, words = why
+    data = {"call_id": ctx.call_id, "reason": code}
+    message = f"Missed call: {words}."
+    await run_db(
+        add_event, ctx, "no_voice_backend", message, {"reason": code}, ("call.missed", data)
+    )
+    fallback = CallFallback(
+        corr=f"fallback-{ctx.call_id}", key=ctx.ccid, clinic_id=ctx.clinic_id, reason=code
+    )
+    await tell_call_actor(app, fallback)
     await hand_to_staff(app[CALLS], ctx)
 
 
@@ -220,15 +251,17 @@ async def media_telnyx(request: web.Request) -> web.StreamResponse:
     grant = runtime.tokens.redeem(request.query.get("token", ""))
     if grant is None:
         raise ApiError(401, "invalid_token", "unknown, used or expired stream token")
-    ctx = await run_db(load_call, grant.call_id, utcnow())
+    ctx = await run_db(load_call, grant.call_id)
     if ctx is None:
         raise ApiError(410, "call_ended", "the call is no longer active")
+    session = await session_for(request.app, ctx) if runtime.engine is not None else None
     ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
     await ws.prepare(request)
-    if runtime.connector is None:
-        await _no_voice_backend(request.app, ctx)
+    if session is None:  # no engine, or its call actor cannot say what to say: to staff
+        await _no_voice_backend(request.app, ctx, NO_ENGINE if runtime.engine is None else NO_ACTOR)
         await ws.close(code=NO_VOICE_CLOSE, message=NO_VOICE_REASON)
         return ws
+    ctx = session
     runtime.active[ctx.ccid] = ws
     hooks = CallHooks(request.app, ctx)
     try:
@@ -236,7 +269,7 @@ async def media_telnyx(request: web.Request) -> web.StreamResponse:
             AiohttpTelnyxSocket(ws),
             hooks,
             bridge_config(ctx, runtime.bridge_overrides),
-            runtime.connector,
+            runtime.engine,
         )
         log.info("call %s bridge ended: %s", ctx.call_id, stats.end_reason)
     finally:

@@ -5,6 +5,10 @@ streaming to ``/media/telnyx`` (a one-time token in the URL). The event id and i
 commit together; if the answer cannot be delivered, the event id is forgotten again so that
 Telnyx's retry of the webhook answers the call. Embedded mode has no phone network: the answer
 is recorded as a command and the stream URL comes back in the response for the simulator.
+
+The route stores facts (answered at, ended at, duration, hang-up cause) and tells the call's
+actor; the actor decides what the call came to (its outcome) and whether the caller is texted
+back. A hang-up the actor never heard of is re-delivered by its supervisor's sweep.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from actors.messages import ConversationInput, new_corr
+from actors.messages import CallDtmf, CallEnded, CallInput, CallStarted, new_corr
 from gateway import keys
 from gateway.bridge import ActorUnavailable
 from gateway.calls import CALLS, CallControlError, CallRuntime, answer_body, background
@@ -24,22 +28,12 @@ from gateway.routes.webhooks_sms import e164_or_400, verified_event
 from store.db import write
 from store.events import record_event
 from store.fields import utcnow
-from store.models import Call, CallEvent, Customer, Reminder, WebhookEvent
+from store.models import Call, CallEvent, Customer, WebhookEvent
 from store.sms import clinic_by_number
 from store.webhooks import first_delivery
 
 log = logging.getLogger("vrai.gateway.call")
 routes = web.RouteTableDef()
-
-# Most telling thing that happened in a call first (from its tool CallEvents).
-OUTCOME_BY_TOOL = (
-    ("transfer_to_staff", "transferred"),
-    ("book_appointment", "booked"),
-    ("reschedule_appointment", "rescheduled"),
-    ("cancel_appointment", "cancelled"),
-    ("take_message", "message_taken"),
-    ("answer_question", "answered_question"),
-)
 
 
 # ---------------------------------------------------------------------------- storage
@@ -78,21 +72,6 @@ def forget_delivery(event_id: str) -> None:
         ).execute()
 
 
-UNHELPED_OUTCOMES = {"missed", "completed"}  # nothing booked, answered or taken down
-
-
-def call_outcome(call: Call) -> str:
-    tools = {
-        e.text: e.data
-        for e in CallEvent.select().where((CallEvent.call == call) & (CallEvent.kind == "tool"))
-        if (e.data or {}).get("ok")
-    }
-    for tool, outcome in OUTCOME_BY_TOOL:
-        if tool in tools:
-            return outcome
-    return "completed" if call.answered_at else "missed"
-
-
 def store_update(event_id: str, event_type: str, payload: dict, occurred_at=None):
     """answered / hangup / dtmf: the call's new state (or a status string)."""
     ccid = payload.get("call_control_id")
@@ -108,28 +87,10 @@ def store_update(event_id: str, event_type: str, payload: dict, occurred_at=None
         elif event_type == "call.hangup":
             began = call.answered_at or call.started_at
             duration = max(0, int((now - began).total_seconds())) if call.answered_at else 0
-            outcome = call_outcome(call)
             cause = str(payload.get("hangup_cause") or "unknown")[:64]
             Call.update(
-                ended_at=now,
-                duration_s=duration,
-                status="ended",
-                outcome=outcome,
-                hangup_cause=cause,
+                ended_at=now, duration_s=duration, status="ended", hangup_cause=cause
             ).where(Call.id == call.id).execute()
-            record_event(
-                call.clinic_id,
-                "call.ended",
-                {"call_id": call.id, "outcome": outcome, "duration_s": duration},
-            )
-            if outcome in UNHELPED_OUTCOMES:
-                # Durable, in the hangup's own transaction: the notifier texts it within seconds.
-                Reminder.create(
-                    clinic=call.clinic_id,
-                    kind="missed_call_text",
-                    due_at=now,
-                    payload={"phone": call.from_phone, "call_id": call.id},
-                )
         elif event_type == "call.dtmf.received":
             digit = str(payload.get("digit") or "")[:1]
             CallEvent.create(
@@ -155,23 +116,18 @@ def _when(value) -> datetime | None:
 # ---------------------------------------------------------------------------- the call actor
 
 
-def call_input(call: Call, event: str, payload: dict, corr: str | None = None):
-    return ConversationInput(
-        corr=corr or new_corr(),
-        kind="call",
-        key=call.call_control_id,
-        clinic_id=call.clinic_id,
-        event=event,
-        payload=payload,
+def call_input(call: Call, message_class: type[CallInput], corr: str | None = None, **fields):
+    return message_class(
+        corr=corr or new_corr(), key=call.call_control_id, clinic_id=call.clinic_id, **fields
     )
 
 
-async def tell_call_actor(app: web.Application, message: ConversationInput) -> None:
+async def tell_call_actor(app: web.Application, message: CallInput) -> None:
     """Best effort: the call's audio never depends on its actor being reachable."""
     try:
         await app[keys.BRIDGE].tell_service("call", message)
     except (ActorUnavailable, TimeoutError):
-        log.warning("call supervisor unavailable; %s not delivered", message.event)
+        log.warning("call supervisor unavailable; %s not delivered", type(message).__name__)
 
 
 # ---------------------------------------------------------------------------- the route
@@ -223,10 +179,10 @@ async def _initiated(request: web.Request, event_id: str, payload: dict) -> dict
         await run_db(forget_delivery, event_id)
         runtime.tokens.redeem(token)
         raise ApiError(503, "unavailable", "the call could not be answered; retry") from None
-    await tell_call_actor(
-        request.app,
-        call_input(call, "call.started", {"customer_phone": caller}, f"start-{call.id}"),
+    started = call_input(
+        call, CallStarted, f"start-{call.id}", call_id=call.id, customer_phone=caller
     )
+    await tell_call_actor(request.app, started)  # the actor is ready when the stream opens
     answer = {"status": "answered" if status == "sent" else status, "call_id": call.id}
     if status == "embedded":  # no phone network: the simulator dials the stream itself
         answer["stream_url"] = body["stream_url"]
@@ -239,9 +195,15 @@ async def _after_update(app: web.Application, event_type: str, payload: dict, ca
         ws = runtime.active.get(call.call_control_id)
         if ws is not None:  # the stream ends with the call even if Telnyx's stop got lost
             background(runtime, ws.close(code=1000, message=b"call ended"))
-        ended = {"outcome": call.outcome, "duration_s": call.duration_s}
-        message = call_input(call, "call.ended", ended, f"end-{call.id}")
+        message = call_input(
+            call,
+            CallEnded,
+            f"end-{call.id}",
+            call_id=call.id,
+            hangup_cause=call.hangup_cause or "unknown",
+            duration_s=call.duration_s or 0,
+        )
         await tell_call_actor(app, message)
     elif event_type == "call.dtmf.received":
         digit = str(payload.get("digit") or "")[:1]
-        await tell_call_actor(app, call_input(call, "call.dtmf", {"digit": digit}))
+        await tell_call_actor(app, call_input(call, CallDtmf, digit=digit))

@@ -2,13 +2,14 @@
 
 Every embedder has a ``name`` (stored with each chunk, so a model switch is detectable), a
 ``dim`` and ``embed(texts) -> float32 (n, dim)`` with L2-normalised rows, so a dot product is
-the cosine similarity. ``make_embedder`` picks OpenAI when a key is configured, else the
-offline local model.
+the cosine similarity. ``make_embedder`` builds the backend the settings name (chosen once, in
+supervisor.py): OpenAI, or the offline local model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -51,18 +52,32 @@ def check_texts(texts: Sequence[str]) -> list[str]:
     return out
 
 
+#: The backends, by the name ``Settings.backends.embedder`` gives (one file each).
+EMBEDDERS = ("local", "openai")
+
+
 def make_embedder(
-    openai_api_key: str | None, openai_base_url: str | None = None, threads: int | None = None
+    name: str = "local",
+    *,
+    openai_api_key: str | None = None,
+    openai_base_url: str | None = None,
+    threads: int | None = None,
+    model_cache: Path | None = None,
 ) -> Embedder:
-    """OpenAI ``text-embedding-3-small`` when a key is given, else the offline local model
-    (``threads``: its compute threads; None for its default)."""
-    if openai_api_key:
+    """The embedder ``name`` names: ``openai`` (``text-embedding-3-small``, needs the key) or
+    ``local``, the offline model (``threads``: its compute threads; ``model_cache``: where its
+    int8 build is kept)."""
+    if name not in EMBEDDERS:
+        raise ValueError(f"no embedder {name!r}; one of {', '.join(EMBEDDERS)}")
+    if name == "openai":
         from kb.embedders.openai import OpenAIEmbedder
 
+        if not openai_api_key:
+            raise ValueError("the openai embedder needs an API key")
         return OpenAIEmbedder(api_key=openai_api_key, base_url=openai_base_url)
     from kb.embedders.local import LocalEmbedder
 
-    return LocalEmbedder(threads=threads)
+    return LocalEmbedder(threads=threads, model_cache=model_cache)
 
 
 __all__ = [

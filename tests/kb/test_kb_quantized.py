@@ -43,11 +43,10 @@ def test_the_default_embedder_runs_the_build_with_nearly_the_same_vectors():
     assert cosines.min() > 0.95, cosines
 
 
-def test_where_the_build_cannot_be_made_the_package_model_runs(tmp_path: Path, monkeypatch):
+def test_where_the_build_cannot_be_made_the_package_model_runs(tmp_path: Path):
     not_a_dir = tmp_path / "cache"
     not_a_dir.write_text("a file where the cache directory would go")
-    monkeypatch.setenv("VRAI_MODEL_CACHE", str(not_a_dir))
-    embedder = LocalEmbedder()
+    embedder = LocalEmbedder(model_cache=not_a_dir)
     assert (embedder.name, embedder.model_path) == (MODEL_NAME, PACKAGE)
     vectors = embedder.embed(TEXTS)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from gateway.caller_speech import PAUSE, NoSynthesizer, say, speak, speak_with
+from cli.caller_speech import PAUSE, NoSynthesizer, say, speak, speak_with
 
 SENTENCE = "Hi, can I book a facial next Tuesday afternoon?"
 

@@ -7,7 +7,7 @@ this reads it. Then ``call.answered``, then it dials the media WebSocket with Te
 (connected, start, then ``--audio FILE.wav`` as 20 ms mu-law frames, then silence) and
 reports what the assistant played.
 
-``--text`` turns are spoken with the espeak-ng synthesiser (gateway/caller_speech.py), each
+``--text`` turns are spoken with the espeak-ng synthesiser (cli/caller_speech.py), each
 followed by a pause for the answer; without it installed, this says so and exits 3 before
 ringing. There is no local speech model on the clinic's side: without ``OPENAI_API_KEY`` the
 gateway closes the stream with code 1013, and this says so and exits 3.
@@ -25,9 +25,9 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gateway.caller_speech import NoSynthesizer, say
+from cli.caller_speech import NoSynthesizer, say
+from cli.simulate import _base, _request
 from gateway.media.mulaw import wav_to_pcmu
-from gateway.simulate import _base, _request
 from gateway.telnyx_signature import sign
 from store.secrets import load_signing_key
 
@@ -131,7 +131,7 @@ def simulate_call(
     out=print,
     audio_path: str | None = None,
 ) -> int:
-    if not settings.embedded_telnyx:
+    if settings.backends.call_control != "recorded":
         out("simulate call needs embedded mode (TELNYX_API_KEY unset): real calls come from Telnyx")
         return 1
     speech = b""
@@ -188,9 +188,7 @@ def add_simulate_call(kinds) -> None:
     call.set_defaults(func=_cmd_call)
 
 
-def _cmd_call(args) -> int:
-    from supervisor import settings_from
-
+def _cmd_call(args, settings) -> int:
     return simulate_call(
-        settings_from(args), args.to, args.sender, args.text, args.listen, audio_path=args.audio
+        settings, args.to, args.sender, args.text, args.listen, audio_path=args.audio
     )

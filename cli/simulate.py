@@ -112,7 +112,8 @@ def _wait_for_replies(settings, base: str, to: str, sender: str, wait_s: float) 
 
 
 def add_simulate_commands(commands, add) -> None:
-    """Register ``simulate sms`` (and the call simulator when present) on the CLI."""
+    """Register ``simulate sms`` and ``simulate call`` on the CLI. Their handlers take
+    ``(args, settings)``: the launcher builds the settings, the simulators read none."""
     simulate = add("simulate", None, "act as a customer against the running gateway")
     kinds = simulate.add_subparsers(dest="kind", required=True)
     sms = kinds.add_parser("sms", help="text the clinic")
@@ -122,12 +123,10 @@ def add_simulate_commands(commands, add) -> None:
     sms.add_argument("--data-dir", dest="data_dir")
     sms.add_argument("text")
     sms.set_defaults(func=_cmd_sms)
-    from gateway.simulate_call import add_simulate_call
+    from cli.simulate_call import add_simulate_call
 
     add_simulate_call(kinds)
 
 
-def _cmd_sms(args) -> int:
-    from supervisor import settings_from
-
-    return simulate_sms(settings_from(args), args.to, args.sender, args.text, args.wait)
+def _cmd_sms(args, settings) -> int:
+    return simulate_sms(settings, args.to, args.sender, args.text, args.wait)
