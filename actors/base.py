@@ -18,6 +18,7 @@ import sys
 
 from thespian.actors import ActorTypeDispatcher
 
+from actors import calendar, payments
 from actors.messages import Directory, Ping, Pong, Published
 from store.db import open_for, write
 from store.events import record_event
@@ -70,6 +71,10 @@ class VraiActor(ActorTypeDispatcher):
         if self._isolated:
             die_with_parent()
         open_for(settings)
+        # This process's integration backends, as supervisor.py chose them (built after the
+        # fork, and before a supervisor compiles its statements for the children it forks).
+        calendar.use(settings)
+        payments.use(settings)
 
     def receiveMessage(self, message, sender):
         try:

@@ -1,13 +1,16 @@
 """The conversation tools, run for one customer of one clinic (``ToolRunner`` of the brains).
 
 Arguments come from a model or the local brain, so each is checked here; business failures come
-back as ``{"ok": False, "error", "message"}``, never as exceptions. Booking tools carry an
+back as ``{"ok": False, "error", "message"}``, never as exceptions. Anything else a tool raises
+is a bug and propagates: the actor exits and its supervisor restarts it from its checkpoint,
+instead of a bug being told to the customer as "the system is busy". Booking tools carry an
 idempotency key made from the turn's correlation id, so a turn that is re-delivered after a
 crash books nothing twice.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
@@ -16,6 +19,7 @@ from actors.booking import engine
 from actors.booking.engine import BookingError, BookingRequest
 from actors.messages import tool_error, tool_ok
 from actors.scheduling.availability import PartOfDay
+from actors.tools import argument_problem
 from store.db import write
 from store.events import record_event
 from store.models import AuditLog, Clinic
@@ -57,10 +61,15 @@ class ConversationTools:
         if not isinstance(args, dict):
             return _bad("arguments must be an object")
         try:
-            return handler(**args)
-        except TypeError as error:
+            inspect.signature(handler).bind(**args)
+        except TypeError as error:  # the caller's arguments, checked before anything runs
             return _bad(f"bad arguments for {name}: {error}")
-        except BookingError as error:
+        problem = argument_problem(name, args)
+        if problem is not None:
+            return _bad(f"bad arguments for {name}: {problem}")
+        try:
+            return handler(**args)
+        except BookingError as error:  # an expected failure; anything else is a bug and raises
             return error.as_result()
 
     # ------------------------------------------------------------------ tools

@@ -58,11 +58,15 @@ class RemoteIntents:
 
 
 def make_brain(settings, client: ServiceClient):
-    if settings.openai_api_key:
+    """The brain ``settings.backends.brain`` names (chosen once, in supervisor.py)."""
+    name = settings.backends.brain
+    if name == "openai":
         from actors.brain.openai_chat import OpenAIChatBrain
 
         return OpenAIChatBrain(settings.openai_api_key, settings.openai_base_url)
-    return LocalBrain(RemoteIntents(client))
+    if name == "local":
+        return LocalBrain(RemoteIntents(client))
+    raise ValueError(f"no brain {name!r}")
 
 
 # This process's view of each clinic: (read at, row, what the brain knows of it). Per process,

@@ -152,3 +152,38 @@ def chat_tools() -> list[dict]:
 def realtime_tools() -> list[dict]:
     """The Realtime shape: flat ``{"type": "function", "name", "description", "parameters"}``."""
     return [{"type": "function", **copy.deepcopy(tool)} for tool in TOOLS]
+
+
+_JSON_TYPES = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+}
+_SCHEMAS = {tool["name"]: tool["parameters"] for tool in TOOLS}
+
+
+def argument_problem(name: str, arguments: dict) -> str | None:
+    """What is wrong with a tool call's arguments against its JSON schema (types, enums,
+    required), or None. Models and the local brain both produce them: a wrong type is bad
+    input to answer, not a reason for the booking engine to fail deep inside."""
+    schema = _SCHEMAS.get(name)
+    if schema is None:
+        return None
+    properties = schema.get("properties", {})
+    for required in schema.get("required", ()):
+        if arguments.get(required) is None:
+            return f"{required} is required"
+    for key, value in arguments.items():
+        spec = properties.get(key)
+        if spec is None or value is None:
+            continue  # unknown names are the signature's to refuse; null means "not given"
+        expected = _JSON_TYPES.get(spec.get("type"))
+        wrong_bool = isinstance(value, bool) and spec.get("type") in ("integer", "number")
+        if expected is not None and (not isinstance(value, expected) or wrong_bool):
+            return f"{key} must be a {spec['type']}"
+        if "enum" in spec and value not in spec["enum"]:
+            return f"{key} must be one of {', '.join(map(str, spec['enum']))}"
+    return None

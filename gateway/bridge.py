@@ -1,11 +1,11 @@
 """The async bridge from the event loop to the actor system; the loop never blocks on an actor.
 
 Thespian's system handle is not thread-safe and ``ask()`` does not match replies to requests
-(THESPIAN.md pitfalls 1 and 2). So: a bounded pool of worker threads, each holding its own
-long-lived ``private()`` context; every request carries a correlation id and a reply with
-another id (a late answer to an earlier, timed-out ask) is discarded; a context that timed out
-is replaced. Asks come back to the loop as futures. Pushes from actors (dashboard events) come
-through one listener thread with its own context, handed to the loop with
+(docs/ARCHITECTURE.md, "Thespian facts we rely on"). So: a bounded pool of worker threads, each
+holding its own long-lived ``private()`` context; every request carries a correlation id and a
+reply with another id (a late answer to an earlier, timed-out ask) is discarded; a context that
+timed out is replaced. Asks come back to the loop as futures. Pushes from actors (dashboard
+events) come through one listener thread with its own context, handed to the loop with
 ``call_soon_threadsafe``.
 """
 

@@ -1,4 +1,4 @@
-"""The fixed demo data (DESIGN.md section 6): two clinics that tests, scripts and docs rely on.
+"""The fixed demo data (docs/ARCHITECTURE.md, "Demo data"): two clinics tests and docs rely on.
 
 Knowledge-base documents are seeded separately by the kb package (it owns chunking and
 embedding); this module creates the clinics, their services, providers, hours and policies.

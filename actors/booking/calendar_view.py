@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from actors import calendar
 from actors.scheduling.availability import (
     Appointment as BusyAppointment,
 )
@@ -16,33 +17,15 @@ from actors.scheduling.availability import (
     WorkInterval,
 )
 from store.clinic_reads import ACTIVE_PROVIDERS, ACTIVE_SERVICES, OFFERS, WORKING_HOURS
-from store.models import (
-    Appointment,
-    Clinic,
-    ClinicHoliday,
-)
+from store.models import Clinic, ClinicHoliday
 from store.models import Closure as ClosureRow
 from store.models import Resource as ResourceRow
 from store.prepared import Param, Select
 
-BLOCKING = ("booked", "pending_deposit", "completed")
-
 # Every availability check and booking reads the clinic's calendar: prepared statements (see
 # store/prepared.py; the clinic's own rows in store/clinic_reads.py), so their SQL is built
-# once, not eight times per check.
+# once, not eight times per check. Busy times come from the calendar backend.
 
-
-def _busy_query():
-    return Appointment.select().where(
-        (Appointment.clinic == Param("clinic"))
-        & (Appointment.status.in_(BLOCKING))
-        & (Appointment.end_at > Param("start"))
-        & (Appointment.start_at < Param("end"))
-    )
-
-
-_BUSY = Select(_busy_query)
-_BUSY_EXCEPT = Select(lambda: _busy_query().where(Appointment.id != Param("exclude")))
 _CLOSURES = Select(
     lambda: ClosureRow.select().where(
         (ClosureRow.clinic == Param("clinic"))
@@ -96,21 +79,17 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
         )
         for s in ACTIVE_SERVICES.rows(clinic=clinic)
     )
-    if exclude_appointment is None:
-        rows = _BUSY.rows(clinic=clinic, start=start, end=end)
-    else:
-        rows = _BUSY_EXCEPT.rows(clinic=clinic, start=start, end=end, exclude=exclude_appointment)
     busy = tuple(
         BusyAppointment(
-            start=a.start_at,
-            end=a.end_at,
-            provider_id=a.provider_id,
-            status=a.status,
-            resource_id=a.resource_id,
+            start=b.start,
+            end=b.end,
+            provider_id=b.provider_id,
+            status=b.status,
+            resource_id=b.resource_id,
             buffer_before_min=clinic.buffer_before_min,
             buffer_after_min=clinic.buffer_after_min,
         )
-        for a in rows
+        for b in calendar.current().busy(clinic.id, start, end, exclude_appointment)
     )
     closures = tuple(
         Closure(c.starts_at, c.ends_at, c.provider_id)

@@ -1,4 +1,4 @@
-"""The booking state machine: every checkpoint of DESIGN.md section 5, in order, then one write.
+"""The booking state machine: every checkpoint (docs/ARCHITECTURE.md, "Booking"), then one write.
 
 A request passes ``BOOKING_CHECKPOINTS`` top to bottom; the first that fails answers with its
 own code and a friendly message (and, for time problems, the nearest alternatives). The final

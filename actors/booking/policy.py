@@ -1,27 +1,35 @@
 """Deposit policy: what a booking owes up front and what a cancellation gives back.
 
-Embedded mode has no card flow: a required deposit is recorded as ``waived`` (staff may mark it
-paid at the desk). With Stripe configured, the payments actor turns ``pending`` deposits into
-Checkout links. Cancelling at least ``refund_window_h`` before the start refunds a paid deposit;
-later, it is kept. Refunds are rows (``Refund``) written in the cancel's own transaction.
+The payments backend (``actors/payments/``) opens the deposit; the local one has no card flow
+and records it as ``waived`` (staff may take it at the desk). Cancelling at least
+``refund_window_h`` before the start refunds a paid deposit; later, it is kept. Refunds go
+through the backend and are rows (``Refund``) written in the cancel's own transaction.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from actors import payments
 from actors.brain.base import money
+from actors.payments import DepositRequest, RefundRequest
 from store.models import Appointment, Deposit, Refund
 
 
 def record_deposit(appointment: Appointment, cents: int, currency: str) -> Deposit:
+    """Inside the booking's transaction: the deposit as the payments backend opened it."""
+    backend = payments.current()
+    opened = backend.open_deposit(
+        DepositRequest(appointment.clinic_id, appointment.id, cents, currency)
+    )
     return Deposit.create(
         clinic=appointment.clinic_id,
         appointment=appointment,
         amount_cents=cents,
         currency=currency,
-        status="waived",
-        backend="local",
+        status=opened.status,
+        checkout_url=opened.checkout_url,
+        backend=backend.name,
     )
 
 
@@ -65,12 +73,16 @@ def settle_deposit_on_cancel(appointment: Appointment, now: datetime) -> str:
     if appointment.start_at - now >= window:
         deposit.status = "refunded"
         deposit.save()
+        reason = "cancelled inside the refund window"
+        done = payments.current().refund(
+            RefundRequest(appointment.clinic_id, deposit.id, deposit.amount_cents, reason)
+        )
         Refund.create(
             clinic=appointment.clinic_id,
             deposit=deposit,
             amount_cents=deposit.amount_cents,
-            status="pending" if deposit.backend == "stripe" else "recorded",
-            reason="cancelled inside the refund window",
+            status=done.status,
+            reason=reason,
         )
         return "refunded"
     deposit.status = "kept"

@@ -118,7 +118,7 @@ async def _route(request: web.Request, turn) -> None:
     actor, which adds the text's intents and best answer on the way (see UnderstandAndRoute)."""
     bridge, settings = request.app[keys.BRIDGE], request.app[keys.SETTINGS]
     supervisor = sms_supervisor_for(turn.key, settings.sms_supervisors)
-    if not settings.openai_api_key:
+    if settings.backends.brain == "local":  # the local brain reads the understanding
         understander = knowledge_actor_for(turn.key, settings.knowledge_actors)
         try:
             await bridge.tell_service(understander, UnderstandAndRoute(turn, supervisor))

@@ -1,0 +1,72 @@
+"""Where busy times come from and where bookings are mirrored: one interface,
+``CalendarBackend``, one file per backend, chosen once (``Settings.backends.calendar``,
+named in supervisor.py) and built per process when an actor sets itself up (``use``).
+
+The local database stays the source of truth for bookings whatever the backend. Today there
+is one backend:
+- ``local`` (``local.py``): the clinic's calendar is the database: busy times are the
+  appointments that block a provider, and a booking needs no mirror anywhere else.
+A provider calendar backend (Google) adds its busy times and mirrors each booking as an event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, Protocol
+
+from store.settings import Settings
+
+
+@dataclass(frozen=True)
+class Busy:
+    """One busy block of one provider (UTC instants)."""
+
+    provider_id: int
+    start: datetime
+    end: datetime
+    status: str = "booked"
+    resource_id: int | None = None
+
+
+class CalendarBackend(Protocol):
+    name: ClassVar[str]
+
+    def busy(
+        self, clinic_id: int, start: datetime, end: datetime, exclude_appointment: int | None
+    ) -> list[Busy]:
+        """Every block in [start, end) that makes a provider unavailable."""
+        ...
+
+    def mirror(self, appointment_id: int) -> None:
+        """Bring the provider's calendar in line with the appointment (booked, moved,
+        cancelled); durable and idempotent, never a reason for a booking to fail."""
+        ...
+
+
+CALENDARS = ("local",)
+_current: CalendarBackend | None = None
+
+
+def make_calendar(settings: Settings) -> CalendarBackend:
+    name = settings.backends.calendar
+    if name == "local":
+        from actors.calendar.local import LocalCalendar
+
+        return LocalCalendar()
+    raise ValueError(f"no calendar backend {name!r}")
+
+
+def use(settings: Settings) -> None:
+    """Build this process's backend (an actor's setup calls this once)."""
+    global _current
+    _current = make_calendar(settings)
+
+
+def current() -> CalendarBackend:
+    """This process's backend; the local one where no actor set one up (scripts, tests)."""
+    if _current is None:
+        from actors.calendar.local import LocalCalendar
+
+        return LocalCalendar()
+    return _current

@@ -1,0 +1,87 @@
+"""Show-up deposits and refunds: one interface, ``PaymentsBackend``, one file per backend.
+
+Chosen once (``Settings.backends.payments``, named in supervisor.py) and built per process
+when an actor sets itself up (``use``); the booking engine asks ``current()``. Today there is
+one backend:
+- ``local`` (``local.py``): no card flow. A required deposit is recorded as ``waived`` (staff
+  may take it at the desk) and a refund by policy is recorded for staff to pay back.
+A card backend (Stripe Checkout) implements the same two calls against its API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from store.settings import Settings
+
+
+@dataclass(frozen=True)
+class DepositRequest:
+    """A deposit a booking owes, by our ids (a backend derives its idempotency keys from them)."""
+
+    clinic_id: int
+    appointment_id: int
+    amount_cents: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class DepositOpened:
+    """How the deposit stands once opened: ``waived`` or ``pending`` (a link to pay)."""
+
+    status: str
+    checkout_url: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    clinic_id: int
+    deposit_id: int
+    amount_cents: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RefundDone:
+    """``recorded`` (staff pay it back), ``pending`` or ``succeeded`` (a card refund)."""
+
+    status: str
+    external_id: str | None = None
+
+
+class PaymentsBackend(Protocol):
+    name: ClassVar[str]
+
+    def open_deposit(self, request: DepositRequest) -> DepositOpened: ...
+
+    def refund(self, request: RefundRequest) -> RefundDone: ...
+
+
+PAYMENTS = ("local",)
+_current: PaymentsBackend | None = None
+
+
+def make_payments(settings: Settings) -> PaymentsBackend:
+    name = settings.backends.payments
+    if name == "local":
+        from actors.payments.local import LocalPayments
+
+        return LocalPayments()
+    raise ValueError(f"no payments backend {name!r}")
+
+
+def use(settings: Settings) -> None:
+    """Build this process's backend (an actor's setup calls this once)."""
+    global _current
+    _current = make_payments(settings)
+
+
+def current() -> PaymentsBackend:
+    """This process's backend; the local one where no actor set one up (scripts, tests)."""
+    if _current is None:
+        from actors.payments.local import LocalPayments
+
+        return LocalPayments()
+    return _current
