@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from actors.wording import sms
 from store.db import write
 from store.events import record_event
 from store.fields import utcnow
@@ -24,19 +25,11 @@ BATCH = 50
 def reminder_text(appointment: Appointment) -> str:
     clinic = appointment.clinic
     local = appointment.start_at.astimezone(ZoneInfo(clinic.timezone))
-    clock = f"{local:%I:%M %p}".lstrip("0")
-    return (
-        f"Reminder from {clinic.name}: your {appointment.service.name} with "
-        f"{appointment.provider.name} is on {local:%a %b} {local.day} at {clock}. "
-        "Reply here to reschedule or cancel."
-    )
+    return sms.reminder(clinic.name, appointment.service.name, appointment.provider.name, local)
 
 
 def missed_call_text(clinic_name: str) -> str:
-    return (
-        f"Sorry we missed you at {clinic_name}! Reply here to book, move or cancel a visit, "
-        "or ask us anything."
-    )
+    return sms.missed_call(clinic_name)
 
 
 def _missed_call_text(reminder: Reminder, outbound_status: str) -> int | None:

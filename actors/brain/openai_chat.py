@@ -4,10 +4,12 @@ One ``respond`` call is one customer message. The model sees the system prompt
 (``prompts.build_system_prompt``), the conversation so far, a compact memory of the tool
 results from earlier turns (``turn.state``: history only carries text, but "the 10 AM one"
 needs the exact slot that was offered), and the new message. It may call tools for a bounded
-number of steps; whatever happens (API outage, bad tool arguments, a model that never stops
-calling tools) the turn ends with something sensible to send and the customer's message in
-front of the staff, never with an exception. Logs carry ids, counts and error kinds only:
-never message bodies, names or phone numbers.
+number of steps; whatever the API or the model does (outage, timeout, bad tool arguments, a
+model that never stops calling tools) the turn ends with something sensible to send and the
+customer's message in front of the staff. A tool that *raises* is a bug, not an outage (the
+runner reports expected failures as ``{"ok": False, ...}`` results): it propagates out of
+``respond`` so the conversation actor crashes and is restarted from its checkpoint. Logs carry
+ids, counts and error kinds only: never message bodies, names or phone numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2  # the openai SDK's HTTP client (openai>=3 depends on it)
 from openai import (
     APIConnectionError,
     APIStatusError,
@@ -29,14 +32,22 @@ from openai import (
 from actors.brain.base import BrainReply, ToolRunner, Turn
 from actors.brain.prompts import build_system_prompt
 from actors.tools import TOOL_NAMES, chat_tools
+from actors.wording import sms as wording
 
 log = logging.getLogger("vrai.brain.openai")
 
-FALLBACK_TEXT = (
-    "Sorry, I'm having trouble; I've passed your message to the team and someone will get "
-    "back to you soon."
+FALLBACK_TEXT = wording.ASSISTANT_TROUBLE
+UNREACHABLE_TEXT = wording.ASSISTANT_UNREACHABLE  # .format(phone=...)
+# What a chat-completions request can fail with that is the API's or the network's fault: the
+# SDK's errors (status, connection, timeout, bad response), raw transport errors, and a body
+# that is not the JSON it should be. Anything else is a bug and propagates.
+API_FAILURES: tuple[type[BaseException], ...] = (
+    OpenAIError,
+    httpx2.HTTPError,
+    TimeoutError,
+    ConnectionError,
+    ValueError,
 )
-UNREACHABLE_TEXT = "Sorry, I'm having trouble right now. Please call the clinic at {phone}."
 ENDING_TOOLS = frozenset({"end_conversation", "transfer_to_staff"})
 HISTORY_ROLES = {"customer": "user", "user": "user", "assistant": "assistant"}
 
@@ -95,7 +106,7 @@ class OpenAIChatBrain:
                 completion = self._client.chat.completions.create(
                     model=self.model, messages=messages, tools=self._tools, tool_choice="auto"
                 )
-            except Exception as exc:  # the turn must survive any API or transport failure
+            except API_FAILURES as exc:  # an outage degrades to taking a message
                 kind = failure_kind(exc)
                 log.warning(
                     "openai request failed",
@@ -157,14 +168,8 @@ class _Run:
         return result
 
     def _run_tool(self, name: str, args: dict) -> dict:
-        try:
-            result = self.tools.call(name, args)
-        except Exception as exc:  # a tool bug must not cost the customer their reply
-            log.error(
-                "tool raised",
-                extra={"clinic_id": self.turn.clinic.id, "tool": name, "exc": type(exc).__name__},
-            )
-            return _error("unavailable", "That didn't work just now.")
+        """The tool's result; an exception from the runner is a bug and propagates."""
+        result = self.tools.call(name, args)
         if not isinstance(result, dict):
             return _error("unavailable", "That didn't work just now.")
         return result
@@ -184,8 +189,8 @@ class _Run:
             result = self._run_tool("take_message", args)
             self.calls.append({"name": "take_message", "args": args, "result": result})
             if not result.get("ok"):
-                return [UNREACHABLE_TEXT.format(phone=self.turn.clinic.phone)]
-        return [FALLBACK_TEXT]
+                return [wording.assistant_unreachable(self.turn.clinic.phone)]
+        return [wording.assistant_trouble()]
 
     def state(self, failure: str | None) -> dict:
         previous = self.turn.state.get("failures")

@@ -13,14 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-EMERGENCY_REPLY = (
-    "This sounds like it could be an emergency. Please call 911 or go to the nearest emergency "
-    "room right now. We're letting our staff know as well."
-)
-MEDICAL_ADVICE_REPLY = (
-    "I'm not able to give medical advice by text, but I've passed your question to our team "
-    "and a clinician will follow up with you. If it feels urgent, please call 911."
-)
+# The replies live in the SMS wording room; imported here so ``safety.EMERGENCY_REPLY`` works.
+from actors.wording.sms import EMERGENCY_REPLY, MEDICAL_ADVICE_REPLY
+
+__all__ = ["EMERGENCY_REPLY", "MEDICAL_ADVICE_REPLY", "Screen", "screen"]
 
 
 @dataclass(frozen=True)

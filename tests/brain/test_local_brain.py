@@ -10,6 +10,9 @@ import copy
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+from thespian.actors import ActorSystemRequestTimeout, ActorSystemStartupFailure
+
 from actors.brain.base import CustomerInfo
 from actors.brain.local import TRANSITIONS, LocalBrain
 from actors.brain.safety import MEDICAL_ADVICE_REPLY
@@ -532,11 +535,58 @@ def test_a_calendar_outage_is_relayed_with_what_to_do(chat):
     assert reply.state["stage"] == "idle"
 
 
-def test_a_tool_that_raises_is_treated_as_unavailable(chat):
-    chat.tools.broken.add("check_availability")
-    reply = chat.say("botox tomorrow")
-    assert reply.tool_calls[0]["result"]["error"] == "unavailable"
-    assert chat.text().startswith("Sorry, I'm having trouble with our system right now.")
+def test_a_tool_that_raises_propagates_out_of_respond(chat):
+    """An exception from the runner is a bug, not an outage (outages come back as
+    ``{"ok": False, "error": "unavailable"}``): it must reach the actor, which crashes and is
+    restarted from its checkpoint, instead of being told to the customer as "unavailable"."""
+
+    def bug(**_args):
+        raise ZeroDivisionError("a bug in the booking engine")
+
+    chat.tools.check_availability = bug
+    with pytest.raises(ZeroDivisionError):
+        chat.say("botox tomorrow")
+    assert chat.state == {} and chat.replies == []
+
+
+def test_a_tool_that_raises_mid_flow_propagates_and_leaves_the_state_alone(chat):
+    chat.say("botox tomorrow at 10, I'm Jane Doe")
+    before = copy.deepcopy(chat.state)
+    assert before["stage"] == "confirm"
+
+    def bug(**_args):
+        raise ZeroDivisionError("a bug in the booking engine")
+
+    chat.tools.book_appointment = bug
+    with pytest.raises(ZeroDivisionError):
+        chat.say("yes")
+    assert chat.state == before  # the checkpointed state is what the restarted actor resumes
+
+
+def test_a_classifier_bug_propagates(make_chat):
+    """Only the remote classifier's transport failures degrade to rules; a bug does not."""
+
+    class Buggy:
+        def classify(self, text):
+            raise ZeroDivisionError("a bug in the classifier")
+
+    chat = make_chat(brain_=LocalBrain(Buggy()))
+    with pytest.raises(ZeroDivisionError):
+        chat.say("what?")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ActorSystemRequestTimeout("no answer"), ActorSystemStartupFailure("no admin"), OSError(5)],
+)
+def test_a_classifier_that_cannot_be_reached_degrades_to_rules(make_chat, error):
+    class Unreachable:
+        def classify(self, text):
+            raise error
+
+    chat = make_chat(brain_=LocalBrain(Unreachable()))
+    chat.say("botox tomorrow at 10")
+    assert "is open for Botox" in chat.text()
 
 
 def test_help_lists_what_the_assistant_can_do_and_keeps_the_flow(chat):

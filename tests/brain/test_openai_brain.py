@@ -262,16 +262,38 @@ def test_invalid_arguments_and_unknown_tools_get_errors_and_the_loop_continues(s
     assert json.loads(answers[0]["content"])["ok"] is False
 
 
-def test_a_tool_that_raises_becomes_an_error_result(server, make_brain):
-    tools = RecordingTools({"answer_question": RuntimeError("index corrupt")})
+def test_a_tool_that_raises_propagates_out_of_respond(server, make_brain):
+    """A runner's exception is a bug (expected failures are ``{"ok": False}`` results): it
+    reaches the actor, which is restarted from its checkpoint; the model never hears of it."""
+    tools = RecordingTools({"answer_question": ZeroDivisionError("a bug in the knowledge tool")})
     server.queue_tool_calls(("answer_question", {"question": "Is parking free?"}))
-    server.queue_text("I couldn't check that just now. Shall I ask the team to text you?")
 
-    reply = make_brain().respond(make_turn("is parking free?"), tools)
+    with pytest.raises(ZeroDivisionError):
+        make_brain().respond(make_turn("is parking free?"), tools)
 
-    assert reply.messages == ("I couldn't check that just now. Shall I ask the team to text you?",)
-    assert reply.tool_calls[0]["result"]["error"] == "unavailable"
-    assert json.loads(server.requests[1].messages[-1]["content"])["error"] == "unavailable"
+    assert len(server.requests) == 1  # no second request reporting a made-up "unavailable"
+    assert tools.names() == ["answer_question"]  # and no take_message fallback either
+
+
+def test_a_take_message_that_raises_in_the_fallback_propagates(server, make_brain):
+    server.fail_next(1, 401)
+    tools = RecordingTools({"take_message": ZeroDivisionError("a bug in take_message")})
+
+    with pytest.raises(ZeroDivisionError):
+        make_brain().respond(make_turn("hi"), tools)
+
+
+def test_a_bug_around_the_api_call_is_not_mistaken_for_an_outage(make_brain):
+    brain = make_brain()
+
+    def bug(**_kwargs):
+        raise ZeroDivisionError("a bug, not the API")
+
+    brain._client.chat.completions.create = bug  # type: ignore[method-assign]
+    tools = RecordingTools()
+    with pytest.raises(ZeroDivisionError):
+        brain.respond(make_turn("hi"), tools)
+    assert tools.calls == []
 
 
 def test_max_steps_bounds_a_model_that_never_stops_calling_tools(server, make_brain):

@@ -1,0 +1,254 @@
+"""Actions: what a stage row or an intent does (``do_<name>``), including the commits that
+book, move or cancel once the customer said YES.
+
+An action changes the state, calls the tools it needs and says what happened; a failed tool is
+relayed (``Slots.relay_failure``), never hidden. Notes left for the staff are written here;
+everything the customer reads comes from ``actors.wording.sms``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from actors.brain import nlu, safety
+from actors.brain.local.slots import Slots
+from actors.wording import sms as wording
+
+_WANTS_SOMETHING = re.compile(r"\b(book|appointment|schedule|get an?|do you (do|offer))\b", re.I)
+
+
+class Actions(Slots):
+    """The ``do_*`` actions that ``TRANSITIONS``, ``INTERRUPTS`` and ``INTENT_ACTIONS`` name."""
+
+    def do_safety(self, found: safety.Screen) -> None:
+        urgent = found.kind == "emergency"
+        self.tools.call(
+            "take_message",
+            {"message": f"Safety screen ({found.kind}): {self.msg.text}", "urgent": urgent},
+        )
+        self.say(found.reply)
+
+    def do_opt_out(self) -> None:
+        self.reset()
+        self.state["opted_out"] = True
+        self.say(wording.opted_out(self.clinic.name, self.clinic.phone))
+        self.end = True
+
+    def do_transfer(self) -> None:
+        result = self.tools.call("transfer_to_staff", {"reason": self.msg.text[:500]})
+        self.reset()
+        if result.get("ok"):
+            self.say(wording.transferred())
+        else:
+            self.tools.call("take_message", {"message": f"Please contact me: {self.msg.text}"})
+            self.say(wording.transfer_failed(self.clinic.phone))
+        self.end = True
+
+    def do_abort(self) -> None:
+        flow = self.state.get("flow")
+        self.reset()
+        self.say(
+            wording.kept_appointment() if flow in ("cancel", "reschedule") else wording.aborted()
+        )
+
+    def do_set_service(self) -> None:
+        name = self.signal("service_number") or self.signal("service_option")
+        self.merge_details()
+        self.request["service"], self.request["service_options"] = name, []
+        self.advance()
+
+    def do_update_request(self) -> None:
+        self.state.setdefault("flow", "book")
+        self.merge_details()
+        self.advance()
+
+    def do_take_slot(self) -> None:
+        index = int(self.signal("slot_choice"))  # type: ignore[call-overload]
+        self.state["slot"] = self.state["slots"][index]
+        self.advance()
+
+    def do_take_only_slot(self) -> None:
+        slots = self.state.get("slots") or []
+        if len(slots) == 1:
+            self.state["slot"] = slots[0]
+            self.advance()
+        else:
+            self.say(wording.which_slot(len(slots)))
+
+    def do_ask_other_time(self) -> None:
+        self.state.pop("slots", None)
+        self.ask("ask_time", wording.ask_other_time())
+
+    def do_set_name(self) -> None:
+        self.state["name"] = self.signal("name")
+        self.advance()
+
+    def do_decline(self) -> None:
+        flow = self.state.get("flow")
+        if flow == "cancel":
+            self.reset()
+            self.say(wording.kept_appointment())
+            return
+        self.state.pop("slot", None)
+        self.ask("ask_time", wording.ask_other_time())
+
+    def do_commit(self) -> None:
+        getattr(self, f"commit_{self.state['flow']}")()
+
+    def commit_book(self) -> None:
+        slot, service = self.state["slot"], self.request["service"]
+        args = {"service": service, "start": slot["start"], "customer_name": self.customer_name()}
+        if slot.get("provider"):
+            args["provider"] = slot["provider"]
+        result = self.tools.call("book_appointment", args)
+        if not result.get("ok"):
+            self.relay_failure(result, slot)
+            return
+        appointment = result.get("appointment") or {}
+        start = appointment.get("start") or slot["start"]
+        self.reset()
+        self.say(
+            wording.booked(
+                appointment.get("service") or service,
+                appointment.get("provider") or slot.get("provider"),
+                wording.when_label(self.local(start)),
+                result.get("deposit"),
+            )
+        )
+
+    def commit_reschedule(self) -> None:
+        slot, appointment = self.state["slot"], self.state["appointment"]
+        args: dict = {"appointment_id": appointment["id"], "new_start": slot["start"]}
+        if slot.get("provider"):
+            args["provider"] = slot["provider"]
+        result = self.tools.call("reschedule_appointment", args)
+        if not result.get("ok"):
+            self.relay_failure(result, slot)
+            return
+        moved = result.get("appointment") or {}
+        self.reset()
+        self.say(
+            wording.rescheduled(
+                moved.get("service") or appointment.get("service", "appointment"),
+                wording.when_label(self.local(moved.get("start") or slot["start"])),
+                moved.get("provider") or slot.get("provider"),
+            )
+        )
+
+    def commit_cancel(self) -> None:
+        appointment = self.state["appointment"]
+        result = self.tools.call("cancel_appointment", {"appointment_id": appointment["id"]})
+        error = result.get("error")
+        if not result.get("ok") and error != "too_late_to_cancel":
+            self.reset()
+            message = result.get("message")
+            self.say(
+                wording.tool_trouble(message) if error == "unavailable" or not message else message
+            )
+            return
+        info = self.service_info(appointment.get("service"))
+        deposit = result.get("deposit") or ("none" if result.get("ok") else "kept")
+        if isinstance(deposit, dict):
+            deposit = str(deposit.get("status") or "none")
+        self.reset()
+        self.say(
+            wording.cancelled(
+                self.appointment_text(appointment),
+                deposit,
+                info.deposit_cents if info else 0,
+                result.get("message") if deposit == "kept" else None,
+            )
+        )
+
+    def do_take_appointment(self) -> None:
+        index = int(self.signal("appointment_choice"))  # type: ignore[call-overload]
+        self.state["appointment"] = self.state["appointments"][index]
+        if self.state["flow"] == "reschedule":
+            self.merge_new_time()
+        self.advance()
+
+    def do_start_booking(self) -> None:
+        offered = self.state.get("offer_service")
+        self.reset()
+        self.state["flow"] = "book"
+        self.merge_details()
+        if offered and not self.request.get("service") and not self.request.get("service_options"):
+            self.request["service"] = offered
+        self.advance()
+
+    def do_start_reschedule(self) -> None:
+        self.start_existing("reschedule")
+
+    def do_start_cancel(self) -> None:
+        self.start_existing("cancel")
+
+    def do_no_thanks(self) -> None:
+        self.reset()
+        self.say(wording.idle_no())
+
+    def do_list_appointments(self) -> None:
+        appointments = self.load_appointments()
+        if appointments is None:
+            return
+        if not appointments:
+            self.reset()
+            self.ask("offer_booking", wording.no_appointments())
+            return
+        self.say(wording.your_appointments([self.appointment_text(a) for a in appointments]))
+        self.repeat_prompt()
+
+    def do_answer_question(self) -> None:
+        result = self.tools.call("answer_question", {"question": self.msg.text[:1000]})
+        if result.get("ok") and result.get("found") and result.get("answer"):
+            self.say(wording.fit(str(result["answer"])))
+            if self.state["stage"] not in ("idle", "offer_booking"):
+                self.repeat_prompt()
+                return
+            service = self.msg.services[0].name if len(self.msg.services) == 1 else None
+            self.reset()
+            if service:
+                self.state["offer_service"] = service
+            self.ask("offer_booking", wording.offer_booking(service))
+            return
+        sent = self.tools.call(
+            "take_message", {"message": f"Customer question: {self.msg.text[:1000]}"}
+        )
+        if sent.get("ok"):
+            self.say(wording.question_forwarded(mid_flow=self.state["stage"] != "idle"))
+        else:
+            self.say(wording.question_not_forwarded(self.clinic.phone))
+        self.repeat_prompt()
+
+    def do_greet(self) -> None:
+        if self.state["stage"] != "idle" and self.state.get("prompt"):
+            self.say(wording.hi_again(self.state["prompt"]))
+            return
+        if not self.customer_name():
+            given = nlu.extract_name(self.msg.text)  # "Hi, this is Jane Doe"
+            if given:
+                self.state["name"] = given
+        self.say(wording.greeting(self.clinic.name, self.customer_name()))
+
+    def do_goodbye(self) -> None:
+        self.reset()
+        self.say(wording.goodbye(self.customer_name()))
+        if self.turn.channel == "call":
+            self.tools.call("end_conversation", {})
+        self.end = True
+
+    def do_stray_yes(self) -> None:
+        self.reprompt_or(wording.idle_yes())
+
+    def do_stray_no(self) -> None:
+        self.reprompt_or(wording.idle_no())
+
+    def do_help(self) -> None:
+        self.say(wording.help_menu(self.clinic.name))
+        self.repeat_prompt()
+
+    def do_fallback(self) -> None:
+        if _WANTS_SOMETHING.search(self.msg.text) and not self.msg.services:
+            # "Can I book a tattoo removal?": say what we do offer rather than "didn't get that"
+            self.reprompt_or(wording.ask_service([s.name for s in self.clinic.services]))
+            return
+        self.reprompt_or(wording.fallback(self.clinic.name))

@@ -1,0 +1,154 @@
+"""The flow engine: fold what the customer said into the request, then ask for the first thing
+the flow still needs (``NEEDS``), so any order of details ends at the same confirmation.
+
+The ``need_*`` methods here ask questions; finding slots is a need of its own (``slots.py``).
+"""
+
+from __future__ import annotations
+
+from actors.brain import nlu
+from actors.brain.local.context import appointment_memo
+from actors.brain.local.dialogue import NEEDS
+from actors.brain.local.signals import Signals
+from actors.wording import sms as wording
+
+
+class Flow(Signals):
+    """``advance`` and the questions it asks; starting and merging into a flow."""
+
+    def merge_details(self) -> None:
+        """Fold this message's service, provider and time into the request (change of mind
+        included: a new day keeps an asked-for time unless the message gives a new one)."""
+        r, msg = self.request, self.msg
+        if self.state.get("flow") != "reschedule" and msg.services:
+            names = [s.name for s in msg.services]
+            r["service"], r["service_options"] = (
+                (names[0], []) if len(names) == 1 else (None, names)
+            )
+        if msg.any_provider:
+            r["provider"] = None
+        elif len(msg.providers) == 1:
+            r["provider"] = msg.providers[0]
+        when = msg.target_when if self.state.get("flow") == "reschedule" else msg.when
+        if when.day or when.week_of:
+            r["day"] = when.day.isoformat() if when.day else None
+            r["week_of"] = when.week_of.isoformat() if when.week_of else None
+        if when.at:
+            r["at"], r["part_of_day"] = when.at.strftime("%H:%M"), None
+        elif when.part_of_day:
+            r["at"], r["part_of_day"] = None, when.part_of_day
+        if not self.turn.customer.name and not self.state.get("name"):
+            name = nlu.extract_name(msg.text)
+            if name:
+                self.state["name"] = name
+        self.state.pop("slot", None)
+        self.state.pop("slots", None)
+
+    def have(self, need: str) -> bool:
+        r = self.request
+        return {
+            "clear_service": lambda: not r.get("service_options"),
+            "service": lambda: bool(r.get("service")),
+            "slot": lambda: bool(self.state.get("slot")),
+            "name": lambda: bool(self.customer_name()),
+            "appointment": lambda: bool(self.state.get("appointment")),
+            "when": lambda: any(r.get(k) for k in ("day", "at", "part_of_day", "week_of")),
+            "confirmation": lambda: False,
+        }[need]()
+
+    def advance(self) -> None:
+        """Ask for the first thing the current flow still needs."""
+        for need, action in NEEDS[self.state["flow"]]:
+            if not self.have(need):
+                getattr(self, f"need_{action}")()
+                return
+
+    def need_pick_service(self) -> None:
+        self.ask("pick_service", wording.pick_service(self.request["service_options"]))
+
+    def need_ask_service(self) -> None:
+        self.ask("ask_service", wording.ask_service([s.name for s in self.clinic.services]))
+
+    def need_ask_name(self) -> None:
+        slot = self.state["slot"]
+        self.ask("ask_name", wording.ask_name())
+        self.state["prompt"] = wording.ask_name_for(self.slot_label(slot))
+
+    def need_pick_appointment(self) -> None:
+        options = self.state.get("appointments") or []
+        action = "reschedule" if self.state["flow"] == "reschedule" else "cancel"
+        labels = [self.appointment_text(a) for a in options]
+        self.ask("pick_appointment", wording.pick_appointment(action, labels))
+
+    def need_ask_new_time(self) -> None:
+        self.ask("ask_time", wording.ask_new_time(self.appointment_text(self.state["appointment"])))
+
+    def need_confirm(self) -> None:
+        flow = self.state["flow"]
+        if flow == "cancel":
+            text = wording.confirm_cancel(self.appointment_text(self.state["appointment"]))
+        elif flow == "reschedule":
+            appointment, slot = self.state["appointment"], self.state["slot"]
+            text = wording.confirm_reschedule(
+                appointment.get("service", "appointment"),
+                wording.when_label(self.local(appointment["start"])),
+                wording.when_label(self.local(slot["start"])),
+                slot.get("provider"),
+            )
+        else:
+            slot, service = self.state["slot"], self.request["service"]
+            info = self.service_info(service)
+            text = wording.confirm_booking(
+                service,
+                slot.get("provider"),
+                wording.when_label(self.local(slot["start"])),
+                info.deposit_cents if info else 0,
+                None if self.turn.customer.name else self.customer_name(),
+            )
+        self.ask("confirm", text)
+
+    def flow_service(self) -> str:
+        if self.state.get("flow") == "reschedule":
+            return self.state["appointment"].get("service", "")
+        return self.request["service"]
+
+    # ------------------------------------------------------------------ existing appointments
+
+    def load_appointments(self) -> list[dict] | None:
+        result = self.tools.call("list_my_appointments", {})
+        if not result.get("ok"):
+            self.say(wording.tool_trouble(result.get("message")))
+            return None
+        return [
+            a
+            for a in result.get("appointments") or []
+            if a.get("status") not in ("cancelled", "no_show", "completed")
+        ]
+
+    def start_existing(self, flow: str) -> None:
+        """Begin a reschedule or cancel: find which appointment, then follow ``NEEDS``."""
+        self.reset()
+        appointments = self.load_appointments()
+        if appointments is None:
+            return
+        if not appointments:
+            self.ask("offer_booking", wording.no_appointments())
+            return
+        self.state["flow"] = flow
+        self.state["appointments"] = [appointment_memo(a) for a in appointments]
+        if len(appointments) == 1:
+            self.state["appointment"] = self.state["appointments"][0]
+        else:
+            index = self.sig_appointment_choice()
+            if index is not None and (self.msg.services or self.msg.when.day):
+                self.state["appointment"] = self.state["appointments"][index]
+        if flow == "reschedule" and self.state.get("appointment"):
+            self.merge_new_time()
+        self.advance()
+
+    def merge_new_time(self) -> None:
+        """Only a time that is not the old appointment's own counts as the new time."""
+        when = self.msg.target_when
+        appointment_day = self.local(self.state["appointment"]["start"]).date()
+        if when and not (when.day == appointment_day and when.at is None):
+            self.merge_details()

@@ -1,0 +1,460 @@
+"""Every sentence an SMS customer can receive, in one place.
+
+Texts are SMS-sized (``fit`` keeps each under ``SMS_LIMIT``), friendly, and always end by saying
+what happens next or what to reply, so a customer is never left guessing. Times are shown in
+the clinic's zone as "Tue Dec 1 at 2:00 PM". The local brain's replies come first (the bulk),
+then the texts other parts of the system send: safety screen, carrier keywords, reminders and
+the OpenAI brain's fallbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from actors.brain.base import money
+
+SMS_LIMIT = 320
+
+
+def fit(text: str, limit: int = SMS_LIMIT) -> str:
+    """Trim to ``limit`` characters at a sentence or word boundary (an answer quoted from the
+    clinic's documents can be long; an SMS should not be)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    sentence_end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    if sentence_end >= limit // 2:
+        return cut[: sentence_end + 1]
+    return cut[: cut.rfind(" ")].rstrip(",;:") + "…"
+
+
+def day_label(day: date) -> str:
+    return f"{day:%a} {day:%b} {day.day}"
+
+
+def time_label(at: datetime) -> str:
+    return f"{at.hour % 12 or 12}:{at:%M} {'AM' if at.hour < 12 else 'PM'}"
+
+
+def when_label(start: datetime) -> str:
+    """ "Tue Dec 1 at 2:00 PM" (``start`` already in the clinic's zone)."""
+    return f"{day_label(start.date())} at {time_label(start)}"
+
+
+def join_or(items: Sequence[str], word: str = "or") -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def numbered(items: Sequence[str]) -> str:
+    return "\n".join(f"{i}) {item}" for i, item in enumerate(items, 1))
+
+
+def reply_numbers(count: int) -> str:
+    return join_or([str(i) for i in range(1, count + 1)])
+
+
+def with_provider(provider: str | None) -> str:
+    return f" with {provider}" if provider else ""
+
+
+def first_name(name: str | None) -> str:
+    return name.split()[0] if name else ""
+
+
+# --------------------------------------------------------------------------- openers and exits
+
+
+def hello(name: str | None) -> str:
+    """ "Hi Maria!": also put in front of a returning customer's first reply."""
+    return f"Hi {first_name(name)}!" if name else "Hi!"
+
+
+def greeting(clinic: str, name: str | None) -> str:
+    return (
+        f"{hello(name)} This is {clinic}'s virtual assistant. I can book, reschedule or cancel "
+        "appointments and answer questions. How can I help?"
+    )
+
+
+def fallback(clinic: str) -> str:
+    return (
+        "Sorry, I didn't quite get that. I can book, reschedule or cancel an appointment, "
+        f"check openings, or answer questions about {clinic}. What would you like to do?"
+    )
+
+
+def help_menu(clinic: str) -> str:
+    return (
+        f"I'm {clinic}'s virtual assistant. I can book, reschedule or cancel appointments, "
+        'check openings and answer questions. Just tell me what you need, or say "talk to a '
+        'person" to reach the team.'
+    )
+
+
+def not_understood(prompt: str) -> str:
+    return fit(f"Sorry, I didn't catch that. {prompt}")
+
+
+def hi_again(prompt: str) -> str:
+    """A greeting mid-flow: say hi back and repeat the pending question."""
+    return f"Hi! {prompt}"
+
+
+def goodbye(name: str | None) -> str:
+    who = f", {first_name(name)}" if name else ""
+    return f"You're welcome{who}! Have a great day, and text us anytime."
+
+
+def idle_yes() -> str:
+    return "Great! What can I help with? I can book, reschedule or cancel an appointment."
+
+
+def idle_no() -> str:
+    return "No problem! Text me anytime if you need to book or have a question."
+
+
+def transferred() -> str:
+    return "I've asked the team to text or call you back shortly. Thanks for your patience!"
+
+
+def transfer_failed(clinic_phone: str) -> str:
+    return (
+        "I couldn't reach the team just now, so I've left them a message to get back to you. "
+        f"You can also call us at {clinic_phone}."
+    )
+
+
+def opted_out(clinic: str, clinic_phone: str) -> str:
+    return (
+        f"Understood, {clinic} won't text you again. If you ever need us, just call {clinic_phone}."
+    )
+
+
+def aborted() -> str:
+    return "No problem, I've stopped there. Is there anything else I can help with?"
+
+
+def tool_trouble(message: str | None) -> str:
+    lead = message or "Sorry, I'm having trouble with our system right now."
+    return fit(
+        f'{lead} Please try again in a few minutes, or reply "talk to a person" and I\'ll have '
+        "the team contact you."
+    )
+
+
+# --------------------------------------------------------------------------- booking
+
+
+def ask_service(services: Sequence[str]) -> str:
+    options = join_or([f"{i}) {name}" for i, name in enumerate(services, 1)])
+    return fit(f"Sure! Which service would you like: {options}? Reply with the number or name.")
+
+
+def pick_service(options: Sequence[str]) -> str:
+    listed = join_or([f"{i}) {name}" for i, name in enumerate(options, 1)])
+    return f"Just to check, which did you mean: {listed}? Reply {reply_numbers(len(options))}."
+
+
+def ask_other_time() -> str:
+    return "No problem. What other day or time would work for you?"
+
+
+def offer_slots(intro: str, labels: Sequence[str]) -> str:
+    count = len(labels)
+    pick = (
+        "Reply 1 to take it, or tell me another time."
+        if count == 1
+        else f"Reply {reply_numbers(count)} to pick one, or tell me another time."
+    )
+    return fit(f"{intro}\n{numbered(labels)}\n{pick}")
+
+
+def when_asked(day: date | None, week_of: date | None, part_of_day: str | None) -> str | None:
+    """The asked-for day or week and part of day in words ("on Tue Dec 1 in the afternoon")."""
+    parts = []
+    if day:
+        parts.append(f"on {day_label(day)}")
+    elif week_of:
+        parts.append(f"the week of {day_label(week_of)}")
+    if part_of_day:
+        parts.append(f"in the {part_of_day}")
+    return " ".join(parts) or None
+
+
+def open_times_intro(service: str) -> str:
+    """Heads the offered times when they are repeated after an unclear reply."""
+    return f"The open times for {service} are:"
+
+
+def openings_intro(service: str, when: str | None) -> str:
+    return f"Here's what's open for {service}{' ' + when if when else ''}:"
+
+
+def nearest_intro(service: str, when: str | None) -> str:
+    return f"I don't see any {service} openings{' ' + when if when else ''}. The nearest are:"
+
+
+def exact_taken_intro(label: str) -> str:
+    return f"Sorry, {label} isn't available. The closest openings are:"
+
+
+def slot_taken_intro(label: str) -> str:
+    return f"Sorry, {label} was just taken. How about one of these?"
+
+
+def just_taken(label: str) -> str:
+    return f"Sorry, {label} was just taken."
+
+
+def time_not_available() -> str:
+    """When the calendar gave no reason of its own."""
+    return "That time doesn't work."
+
+
+def could_not_book(label: str) -> str:
+    """When the booking tool gave no reason of its own."""
+    return f"Sorry, I couldn't book {label}."
+
+
+def reason_and_alternatives(reason: str) -> str:
+    """The tool's reason a time failed, before the alternatives it offered."""
+    return f"{reason} How about one of these?"
+
+
+def reason_and_ask_time(reason: str) -> str:
+    """The tool's reason a time failed, when it offered no alternatives."""
+    return f"{reason} What other day or time would work for you?"
+
+
+def no_openings(service: str, when: str | None) -> str:
+    return (
+        f"I couldn't find any {service} openings{' ' + when if when else ''}. "
+        "What other day or time would work for you?"
+    )
+
+
+def which_slot(count: int) -> str:
+    return f"Which one works best? Reply {reply_numbers(count)}."
+
+
+def slot_open(label: str, service: str, provider: str | None) -> str:
+    return f"Good news, {label} is open for {service}{with_provider(provider)}!"
+
+
+def time_open() -> str:
+    """Said before the next question when the exact time asked for is free."""
+    return "Good news, that time is open!"
+
+
+def ask_name() -> str:
+    return "What's your full name for the booking?"
+
+
+def ask_name_for(slot_label: str) -> str:
+    """``ask_name`` as repeated after an unclear reply: it says which slot it is for."""
+    return f"{ask_name()} (for {slot_label})"
+
+
+def confirm_booking(
+    service: str, provider: str | None, label: str, deposit_cents: int, name: str | None = None
+) -> str:
+    deposit = f" A {money(deposit_cents)} deposit holds the spot." if deposit_cents else ""
+    who = f" for {name}" if name else ""
+    return fit(
+        f"Book {service}{with_provider(provider)} on {label}{who}?{deposit} "
+        "Reply YES to confirm or NO to pick another time."
+    )
+
+
+def deposit_note(deposit: dict | None) -> str:
+    """The deposit part of a booking confirmation (amount and link, or none needed)."""
+    if not deposit or not deposit.get("required"):
+        return "No deposit needed."
+    amount = deposit.get("amount")
+    shown = money(amount) if isinstance(amount, int) else str(amount or "").strip()
+    what = f"the {shown} deposit" if shown else "the deposit"
+    link = deposit.get("link")
+    if link:
+        return f"To hold your spot, please pay {what} here: {link}"
+    return f"We'll text you a link to pay {what} to hold your spot."
+
+
+def booked(service: str, provider: str | None, label: str, deposit: dict | None) -> str:
+    return fit(
+        f"You're booked! {service}{with_provider(provider)} on {label}. {deposit_note(deposit)} "
+        "Anything else I can help with?"
+    )
+
+
+# --------------------------------------------------------------------------- existing appointments
+
+
+def appointment_label(service: str, label: str, provider: str | None) -> str:
+    return f"{service} on {label}{with_provider(provider)}"
+
+
+def no_appointments() -> str:
+    return "I don't see any upcoming appointments for this number. Would you like to book one?"
+
+
+def pick_appointment(action: str, labels: Sequence[str]) -> str:
+    return fit(
+        f"Which appointment would you like to {action}?\n{numbered(labels)}\n"
+        f"Reply {reply_numbers(len(labels))}."
+    )
+
+
+def your_appointments(labels: Sequence[str]) -> str:
+    if len(labels) == 1:
+        return fit(
+            f"You're booked for {labels[0]}. Need to reschedule or cancel? Just let me know."
+        )
+    return fit(
+        f"Here's what you have booked:\n{numbered(labels)}\n"
+        "Need to reschedule or cancel? Just let me know."
+    )
+
+
+def ask_new_time(appointment: str) -> str:
+    return fit(f"Sure! What day and time would you like to move your {appointment} to?")
+
+
+def confirm_reschedule(service: str, old: str, new: str, provider: str | None) -> str:
+    return fit(
+        f"Move your {service} from {old} to {new}{with_provider(provider)}? "
+        "Reply YES to confirm or NO to keep your current time."
+    )
+
+
+def rescheduled(service: str, label: str, provider: str | None) -> str:
+    return fit(
+        f"Done! Your {service} is now on {label}{with_provider(provider)}. "
+        "Anything else I can help with?"
+    )
+
+
+def confirm_cancel(appointment: str) -> str:
+    return fit(f"Cancel your {appointment}? Reply YES to cancel or NO to keep it.")
+
+
+def cancelled(appointment: str, deposit: str, deposit_cents: int, message: str | None) -> str:
+    amount = f"{money(deposit_cents)} " if deposit_cents else ""
+    if deposit == "refunded":
+        note = f" Your {amount}deposit will be refunded."
+    elif deposit == "kept":
+        note = " " + (
+            message
+            or f"Because it's a late cancellation, your {amount}deposit is kept per our policy."
+        )
+    else:
+        note = ""
+    return fit(f"Your {appointment} is cancelled.{note} Text me anytime to book again.")
+
+
+def kept_appointment() -> str:
+    return "Okay, I've left your appointment as it is. Anything else I can help with?"
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def offer_booking(service: str | None) -> str:
+    if service:
+        return f"Would you like to book {service}? Reply YES or tell me a day that suits you."
+    return "Would you like to book an appointment? Reply YES or tell me what you'd like."
+
+
+def question_forwarded(mid_flow: bool = False) -> str:
+    more = "" if mid_flow else " Anything else I can help with?"
+    return (
+        "Good question! I don't have that answer handy, so I've passed it to the team and "
+        f"they'll get back to you soon.{more}"
+    )
+
+
+def question_not_forwarded(clinic_phone: str) -> str:
+    return (
+        "Good question! I don't have that answer handy and couldn't reach the team just now. "
+        f"Please call us at {clinic_phone} and we'll help."
+    )
+
+
+# --------------------------------------------------------------------------- safety screen
+
+EMERGENCY_REPLY = (
+    "This sounds like it could be an emergency. Please call 911 or go to the nearest emergency "
+    "room right now. We're letting our staff know as well."
+)
+MEDICAL_ADVICE_REPLY = (
+    "I'm not able to give medical advice by text, but I've passed your question to our team "
+    "and a clinician will follow up with you. If it feels urgent, please call 911."
+)
+
+
+# --------------------------------------------------------------------------- carrier keywords
+
+
+def unsubscribed(clinic_name: str) -> str:
+    """The reply to STOP (or a clear opt-out in free text)."""
+    return (
+        f"You're unsubscribed from {clinic_name} texts and won't get more messages. "
+        "Reply START to resubscribe."
+    )
+
+
+def resubscribed(clinic_name: str) -> str:
+    """The reply to START."""
+    return f"You're resubscribed to {clinic_name} texts. Reply HELP for help, STOP to stop."
+
+
+def help_reply(clinic_name: str, contact: str) -> str:
+    """The reply to HELP; ``contact`` is the staff phone, else the clinic's."""
+    return (
+        f"{clinic_name}: text us to book, move or cancel a visit or ask a question. "
+        f"Call {contact} to reach the team. Reply STOP to unsubscribe."
+    )
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+def reminder(clinic_name: str, service: str, provider: str, start: datetime) -> str:
+    """An appointment reminder; ``start`` already in the clinic's zone."""
+    clock = f"{start:%I:%M %p}".lstrip("0")
+    return (
+        f"Reminder from {clinic_name}: your {service} with "
+        f"{provider} is on {start:%a %b} {start.day} at {clock}. "
+        "Reply here to reschedule or cancel."
+    )
+
+
+def missed_call(clinic_name: str) -> str:
+    """Texted to a caller who hung up before they were helped."""
+    return (
+        f"Sorry we missed you at {clinic_name}! Reply here to book, move or cancel a visit, "
+        "or ask us anything."
+    )
+
+
+# --------------------------------------------------------------------------- OpenAI brain fallbacks
+
+ASSISTANT_TROUBLE = (
+    "Sorry, I'm having trouble; I've passed your message to the team and someone will get "
+    "back to you soon."
+)
+ASSISTANT_UNREACHABLE = "Sorry, I'm having trouble right now. Please call the clinic at {phone}."
+
+
+def assistant_trouble() -> str:
+    """The model could not finish the turn; the message was left for the staff."""
+    return ASSISTANT_TROUBLE
+
+
+def assistant_unreachable(clinic_phone: str) -> str:
+    """The model could not finish the turn and the message could not be left either."""
+    return ASSISTANT_UNREACHABLE.format(phone=clinic_phone)
