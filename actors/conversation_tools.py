@@ -20,6 +20,7 @@ from actors.booking.engine import BookingError, BookingRequest
 from actors.messages import tool_error, tool_ok
 from actors.scheduling.availability import PartOfDay
 from actors.tools import argument_problem
+from actors.wording import booking as words
 from store.db import write
 from store.events import record_event
 from store.models import AuditLog, Clinic
@@ -130,7 +131,7 @@ class ConversationTools:
 
     def _tool_take_message(self, message: str, urgent: bool = False) -> dict:
         self._record("message.taken", {"message": message, "urgent": bool(urgent)})
-        return tool_ok(message="The team will get back to you.")
+        return tool_ok(message=words.MESSAGE_TAKEN)
 
     def _tool_transfer_to_staff(self, reason: str = "") -> dict:
         self._record("conversation.transfer_requested", {"reason": reason})
@@ -151,13 +152,13 @@ class ConversationTools:
         if appointment_id is not None:
             if any(a.id == appointment_id for a in upcoming):
                 return appointment_id
-            return tool_error("not_found", "I couldn't find that one.")
+            return tool_error("not_found", words.NOT_ONE_OF_YOURS)
         if not upcoming:
-            return tool_error("not_found", "You have no upcoming visits.")
+            return tool_error("not_found", words.NO_UPCOMING)
         if len(upcoming) > 1:
             return tool_error(
                 "which_appointment",
-                "You have more than one upcoming visit; which one?",
+                words.WHICH_APPOINTMENT,
                 options=[engine.appointment_dict(a) for a in upcoming],
             )
         return upcoming[0].id
@@ -182,14 +183,14 @@ def _day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BookingError("invalid_time", "I couldn't read that date.") from None
+        raise BookingError("invalid_time", words.UNREADABLE_DATE) from None
 
 
 def _instant(value: str, clinic: Clinic) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise BookingError("invalid_time", "I couldn't read that time.") from None
+        raise BookingError("invalid_time", words.UNREADABLE_TIME) from None
     if parsed.tzinfo is None:
         from zoneinfo import ZoneInfo
 

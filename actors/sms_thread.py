@@ -25,6 +25,7 @@ from actors.messages import Category, ClassifyIntent, Ok, SendQueued, TextReceiv
 from actors.service_client import ServiceClient, knowledge_answerer
 from actors.sms import keywords
 from actors.sms.senders import sender_class
+from actors.wording import sms as wording
 from store.clinic_reads import CLINIC
 from store.events import record_event
 from store.fields import utcnow
@@ -165,20 +166,11 @@ class SmsThreadActor(ConversationActor):
         """Carrier keywords and opt-outs: (replies, opt-out change) or (None, None) to go on."""
         word = keywords.keyword(text)
         if word == "stop" or (word is None and keywords.asks_to_opt_out(text)):
-            return [
-                f"You're unsubscribed from {clinic.name} texts and won't get more messages. "
-                "Reply START to resubscribe."
-            ], (False, text.strip()[:20])
+            return [wording.unsubscribed(clinic.name)], (False, text.strip()[:20])
         if word == "start":
-            return [
-                f"You're resubscribed to {clinic.name} texts. Reply HELP for help, STOP to stop."
-            ], (True, "START")
+            return [wording.resubscribed(clinic.name)], (True, "START")
         if word == "help":
-            contact = clinic.staff_phone or clinic.phone
-            return [
-                f"{clinic.name}: text us to book, move or cancel a visit or ask a question. "
-                f"Call {contact} to reach the team. Reply STOP to unsubscribe."
-            ], None
+            return [wording.help_reply(clinic.name, clinic.staff_phone or clinic.phone)], None
         return None, None
 
     def _converse(self, message: TextReceived, clinic: Clinic, text: str) -> list[str]:

@@ -20,7 +20,8 @@ from actors.booking import policy
 from actors.booking.calendar_view import load_calendar
 from actors.booking.catalog import find_provider, find_service
 from actors.messages import tool_error, tool_ok
-from actors.scheduling.availability import Availability, Reason, Slot
+from actors.scheduling.availability import Availability, Slot
+from actors.wording import booking as words
 from store.clinic_reads import CLINIC, PROVIDER
 from store.customers import save_customer
 from store.db import is_sqlite, write
@@ -39,20 +40,6 @@ from store.models import (
 from store.phones import e164
 
 log = logging.getLogger("vrai.booking")
-
-REASON_MESSAGES = {
-    Reason.IN_PAST: "That time has already passed.",
-    Reason.TOO_SOON: "That's sooner than we can book; we need a little more notice.",
-    Reason.BEYOND_HORIZON: "That's further out than we book.",
-    Reason.OFF_GRID: "Appointments start on the quarter hour.",
-    Reason.PROVIDER_DOES_NOT_OFFER_SERVICE: "That provider doesn't offer this service.",
-    Reason.CLINIC_CLOSED: "We're closed that day.",
-    Reason.OUTSIDE_HOURS: "That's outside our opening hours.",
-    Reason.PROVIDER_UNAVAILABLE: "That provider is away then.",
-    Reason.DAILY_CAP_REACHED: "That provider is fully booked that day.",
-    Reason.SLOT_TAKEN: "That time is already taken.",
-    Reason.NO_RESOURCE: "The room for that service is booked then.",
-}
 
 
 class BookingError(Exception):
@@ -101,19 +88,18 @@ class BookingRequest:
 def _clinic(req: BookingRequest, now: datetime) -> None:
     req.clinic = CLINIC.first(id=req.clinic_id)
     if req.clinic is None:
-        raise BookingError("not_found", "Unknown clinic.")
+        raise BookingError("not_found", words.UNKNOWN_CLINIC)
 
 
 def _service_known(req: BookingRequest, now: datetime) -> None:
     matches = find_service(req.clinic, req.service)
     if not matches:
         offered = Service.select().where((Service.clinic == req.clinic) & Service.active)
-        names = ", ".join(s.name for s in offered)
-        raise BookingError("service_unknown", f"We don't offer that. We offer: {names}.")
+        raise BookingError("service_unknown", words.service_unknown(s.name for s in offered))
     if len(matches) > 1:
         raise BookingError(
             "service_ambiguous",
-            "Which one do you mean: " + " or ".join(s.name for s in matches) + "?",
+            words.which_service(s.name for s in matches),
             options=[s.name for s in matches],
         )
     req.service_row = matches[0]
@@ -124,15 +110,15 @@ def _provider_offers(req: BookingRequest, now: datetime) -> None:
         return
     provider = find_provider(req.clinic, req.provider)
     if provider is None:
-        names = ", ".join(p.name for p in Provider.select().where(Provider.clinic == req.clinic))
-        raise BookingError("provider_unknown", f"We don't have that provider. Ours: {names}.")
+        ours = Provider.select().where(Provider.clinic == req.clinic)
+        raise BookingError("provider_unknown", words.provider_unknown(p.name for p in ours))
     offers = ProviderService.select().where(
         (ProviderService.provider == provider) & (ProviderService.service == req.service_row)
     )
     if not offers.exists():
         raise BookingError(
             "provider_does_not_offer_service",
-            f"{provider.name} doesn't do {req.service_row.name}.",
+            words.provider_does_not_do(provider.name, req.service_row.name),
         )
     req.provider_row = provider
 
@@ -143,7 +129,7 @@ def _time_understood(req: BookingRequest, now: datetime) -> None:
         try:
             start = datetime.fromisoformat(start)
         except ValueError:
-            raise BookingError("invalid_time", "I couldn't read that time.") from None
+            raise BookingError("invalid_time", words.UNREADABLE_TIME) from None
     if start.tzinfo is None:  # a wall-clock time is read in the clinic's zone
         start = start.replace(tzinfo=ZoneInfo(req.clinic.timezone))
     req.start_at = start
@@ -162,7 +148,7 @@ def _slot_bookable(req: BookingRequest, now: datetime) -> None:
         )
         raise BookingError(
             check.reason.value,
-            REASON_MESSAGES.get(check.reason, "That time isn't available."),
+            words.reason(check.reason),
             alternatives=[slot_dict(s, req.clinic) for s in nearest],
         )
     req.context["slot"] = check.slot
@@ -170,7 +156,7 @@ def _slot_bookable(req: BookingRequest, now: datetime) -> None:
 
 def _phone_valid(req: BookingRequest, now: datetime) -> None:
     if e164(req.customer_phone) is None or not req.customer_phone.startswith("+"):
-        raise BookingError("phone_invalid", "That phone number doesn't look right.")
+        raise BookingError("phone_invalid", words.BAD_PHONE)
 
 
 def _customer_known(req: BookingRequest, now: datetime) -> None:
@@ -180,7 +166,7 @@ def _customer_known(req: BookingRequest, now: datetime) -> None:
     )
     known_name = req.customer.name if req.customer else None
     if not (req.customer_name or known_name):
-        raise BookingError("name_required", "What name should I put the booking under?")
+        raise BookingError("name_required", words.NAME_NEEDED)
 
 
 def _no_overlap(req: BookingRequest, now: datetime) -> None:
@@ -196,7 +182,7 @@ def _no_overlap(req: BookingRequest, now: datetime) -> None:
     if req.exclude_appointment is not None:
         clash = clash.where(Appointment.id != req.exclude_appointment)
     if clash.exists():
-        raise BookingError("customer_overlap", "You already have an appointment at that time.")
+        raise BookingError("customer_overlap", words.OVERLAP)
 
 
 BOOKING_CHECKPOINTS: list[tuple[str, Callable[[BookingRequest, datetime], None]]] = [
@@ -273,7 +259,7 @@ def reschedule(
     now = now or utcnow()
     appointment = _appointment(clinic_id, appointment_id)
     if appointment.status not in ("booked", "pending_deposit"):
-        raise BookingError("not_found", "That appointment isn't active any more.")
+        raise BookingError("not_found", words.NOT_ACTIVE)
     if idempotency_key and _already_done(idempotency_key):
         return booked_result(Appointment.get_by_id(appointment_id))
     req = BookingRequest(
@@ -329,7 +315,7 @@ def cancel(
         if appointment.status == "cancelled":  # a retried cancel changes nothing
             return cancelled_result(appointment, policy.deposit_outcome(appointment))
         if appointment.status not in ("booked", "pending_deposit"):
-            raise BookingError("not_found", "That appointment isn't active any more.")
+            raise BookingError("not_found", words.NOT_ACTIVE)
         appointment.status = "cancelled"
         appointment.cancel_reason = reason or None
         appointment.cancelled_by = actor
@@ -417,7 +403,7 @@ def _appointment(clinic_id: int, appointment_id: int) -> Appointment:
         (Appointment.id == appointment_id) & (Appointment.clinic == clinic_id)
     )
     if appointment is None:
-        raise BookingError("not_found", "I couldn't find that appointment.")
+        raise BookingError("not_found", words.APPOINTMENT_NOT_FOUND)
     return appointment
 
 
