@@ -96,7 +96,7 @@ class _Telnyx:
             return body
 
     async def ring(self, ccid: str, caller: str) -> str:
-        from gateway.simulate_call import call_event, initiated
+        from cli.simulate_call import call_event, initiated
 
         answer = await self._post(initiated(ccid, CLINIC, caller))
         await self._post(call_event("call.answered", ccid))
@@ -104,7 +104,7 @@ class _Telnyx:
         return self.base.replace("http://", "ws://", 1) + "/media/telnyx?" + query
 
     async def hang_up(self, ccid: str) -> None:
-        from gateway.simulate_call import hangup
+        from cli.simulate_call import hangup
 
         await self._post(hangup(ccid))
 

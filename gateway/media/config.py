@@ -60,7 +60,7 @@ class BridgeConfig:
     max_call_s: float = 15 * 60.0
     goodbye_timeout_s: float = 10.0
     handoff_grace_s: float = 10.0
-    # Realtime session lifetime and failure handling.
+    # Engine session lifetime and failure handling.
     session_max_s: float = 55 * 60.0
     connect_timeout_s: float = 5.0
     start_timeout_s: float = 5.0

@@ -25,6 +25,13 @@ class BridgeHooks(Protocol):
         """A finished line: role is ``"caller"`` or ``"assistant"``."""
         ...
 
+    async def on_barge_in(self, heard_text: str | None) -> None:
+        """The caller cut the assistant off (after the false-interruption guard): its audio
+        was cleared and truncated, its answer cancelled. ``heard_text`` is an estimate of
+        what the caller heard of the interrupted answer (its text cut in proportion to the
+        audio played), or None when the engine gave no text for it."""
+        ...
+
     async def on_turn_latency(self, latency_ms: float) -> None:
         """Caller stopped speaking -> first assistant audio sent, for one turn."""
         ...
@@ -57,6 +64,9 @@ class BaseBridgeHooks:
         return {"error": "tool_not_available", "tool": name}
 
     async def on_transcript(self, role: str, text: str) -> None:
+        return None
+
+    async def on_barge_in(self, heard_text: str | None) -> None:
         return None
 
     async def on_turn_latency(self, latency_ms: float) -> None:

@@ -1,4 +1,4 @@
-"""Per-call and per-Realtime-session bookkeeping of the bridge (plain data, no I/O)."""
+"""Per-call and per-engine-session bookkeeping of the bridge (plain data, no I/O)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ class CallStats:
     """What happened on one call; also sent to ``on_event("call_summary", ...)``."""
 
     frames_in: int = 0
-    frames_dropped: int = 0  # caller audio dropped because the Realtime side lagged
+    frames_dropped: int = 0  # caller audio dropped because the engine side lagged
     frames_late: int = 0  # out-of-order caller frames discarded
     chunks_out: int = 0
     late_deltas_dropped: int = 0
@@ -46,12 +46,12 @@ class ResponseState:
 
 @dataclass(slots=True)
 class SessionState:
-    """Response bookkeeping; ids are only meaningful inside one Realtime session."""
+    """Response bookkeeping; ids are only meaningful inside one engine session."""
 
     responses: dict[str, ResponseState] = field(default_factory=dict)
     active: ResponseState | None = None
-    requested: bool = False  # we sent response.create, response.created not seen yet
-    request_id: str = ""  # event_id of that response.create, to match an error to it
+    requested: bool = False  # we asked for a response, its ResponseStarted not seen yet
+    request_id: str = ""  # the id of that request, to match an EngineError to it
     request_instructions: str | None = None
     deferred: bool = False  # a response.create waits for the active response to finish
     deferred_instructions: str | None = None
@@ -59,6 +59,7 @@ class SessionState:
     cancelled: set[str] = field(default_factory=set)
     seen_calls: set[str] = field(default_factory=set)
     item_response: dict[str, str] = field(default_factory=dict)
+    item_text: dict[str, str] = field(default_factory=dict)  # assistant item -> its text so far
 
     def track(self, response_id: str, now: float) -> ResponseState:
         resp = self.responses.get(response_id)

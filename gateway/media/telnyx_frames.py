@@ -15,7 +15,8 @@ from typing import Any
 #: G.711 at 8 kHz mono: one byte per sample, so 8 bytes per millisecond for PCMU and PCMA.
 BYTES_PER_MS = 8
 
-_REALTIME_FORMATS = {"PCMU": "audio/pcmu", "PCMA": "audio/pcma"}
+#: The codecs we pass through untouched (engines take G.711 as is).
+G711 = ("PCMU", "PCMA")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +33,9 @@ class StartInfo:
     channels: int
 
     @property
-    def realtime_format(self) -> str:
-        """Realtime ``audio.*.format.type`` matching the call's codec (no transcoding)."""
-        return _REALTIME_FORMATS.get(self.encoding, "audio/pcmu")
-
-    @property
     def supported(self) -> bool:
         """True when the stream is 8 kHz mono G.711, the only shape we pass through."""
-        return self.encoding in _REALTIME_FORMATS and self.sample_rate == 8000
+        return self.encoding in G711 and self.sample_rate == 8000
 
 
 def parse_start(frame: dict[str, Any]) -> StartInfo:

@@ -1,7 +1,7 @@
 """Test harness for the media bridge: a real aiohttp host, recording hooks, one-call setup.
 
 Everything talks over real sockets on 127.0.0.1: fake Telnyx client -> aiohttp route ->
-``run_bridge`` -> real ``openai`` SDK -> fake Realtime server.
+``run_bridge`` -> the OpenAI Realtime voice engine (real ``openai`` SDK) -> fake Realtime server.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from gateway.media import (
     BaseBridgeHooks,
     BridgeConfig,
     CallStats,
-    OpenAIRealtimeConnector,
-    RealtimeConnect,
+    OpenAIRealtimeEngine,
     ToolSpec,
+    VoiceEngine,
     run_bridge,
 )
 
@@ -93,6 +93,7 @@ class RecordingHooks(BaseBridgeHooks):
         self.tool_calls: list[tuple[str, dict[str, Any], str]] = []
         self.transcripts: list[tuple[str, str]] = []
         self.latencies: list[float] = []
+        self.barge_ins: list[str | None] = []  # heard_text of each on_barge_in
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.dtmf: list[str] = []
         self.end_calls: list[str] = []
@@ -135,6 +136,10 @@ class RecordingHooks(BaseBridgeHooks):
         self.transcripts.append((role, text))
         self._notify()
 
+    async def on_barge_in(self, heard_text: str | None) -> None:
+        self.barge_ins.append(heard_text)
+        self._notify()
+
     async def on_turn_latency(self, latency_ms: float) -> None:
         self.latencies.append(latency_ms)
         self._notify()
@@ -166,11 +171,11 @@ class BridgeHost:
     def __init__(
         self,
         config: BridgeConfig,
-        realtime_connect: RealtimeConnect,
+        engine: VoiceEngine,
         hooks_factory: Callable[[], RecordingHooks] = RecordingHooks,
     ) -> None:
         self.config = config
-        self._connect = realtime_connect
+        self._engine = engine
         self._hooks_factory = hooks_factory
         self.hooks: list[RecordingHooks] = []
         self.stats: list[CallStats] = []
@@ -185,7 +190,7 @@ class BridgeHost:
         self.hooks.append(hooks)
         self._notify()
         try:
-            stats = await run_bridge(AiohttpTelnyxSocket(ws), hooks, self.config, self._connect)
+            stats = await run_bridge(AiohttpTelnyxSocket(ws), hooks, self.config, self._engine)
             self.stats.append(stats)
         finally:
             await ws.close()
@@ -228,7 +233,7 @@ class BridgeHost:
 class MediaEnv:
     rt: FakeRealtimeServer
     host: BridgeHost
-    connector: OpenAIRealtimeConnector
+    engine: OpenAIRealtimeEngine
 
     def caller(self, **kwargs: Any) -> FakeTelnyxClient:
         return FakeTelnyxClient(self.host.url, **kwargs)
@@ -239,12 +244,12 @@ async def media_env(
     config: BridgeConfig,
     hooks_factory: Callable[[], RecordingHooks] = RecordingHooks,
 ) -> AsyncIterator[MediaEnv]:
-    """Fake Realtime server + real SDK connector + bridge host, torn down in order."""
+    """Fake Realtime server + Realtime engine (real SDK) + bridge host, torn down in order."""
     async with (
         FakeRealtimeServer() as rt,
-        OpenAIRealtimeConnector(
+        OpenAIRealtimeEngine(
             api_key="test-key", model=config.model, base_url=rt.base_url
-        ) as connector,
-        BridgeHost(config, connector, hooks_factory) as host,
+        ) as engine,
+        BridgeHost(config, engine, hooks_factory) as host,
     ):
-        yield MediaEnv(rt, host, connector)
+        yield MediaEnv(rt, host, engine)

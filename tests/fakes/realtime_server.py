@@ -249,6 +249,19 @@ class FakeRealtimeSession:
             }
         )
 
+    async def assistant_transcript_delta(self, response_id: str, item_id: str, delta: str) -> None:
+        """Part of the text an audio item speaks (sent ahead of or alongside its audio)."""
+        await self.send(
+            {
+                "type": "response.output_audio_transcript.delta",
+                "response_id": response_id,
+                "item_id": item_id,
+                "output_index": 0,
+                "content_index": 0,
+                "delta": delta,
+            }
+        )
+
     async def assistant_transcript(self, response_id: str, item_id: str, text: str) -> None:
         for item in self._outputs.get(response_id, []):
             if item["id"] == item_id:

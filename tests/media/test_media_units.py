@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from gateway.media.engines.openai_realtime import message_item, realtime_format, session_config
 from gateway.media.latency import LatencyObserver
 from gateway.media.playout import PlayoutTracker
-from gateway.media.realtime import message_item, session_config
 from gateway.media.telnyx_frames import (
     dtmf_digit,
     inbound_payload,
@@ -21,7 +21,7 @@ from tests.fakes.realtime_server import validate_client_event, validate_server_e
 def test_start_frame_is_read_defensively() -> None:
     info = parse_start({"event": "start", "stream_id": "s1", "start": {}})
     assert (info.stream_id, info.encoding, info.sample_rate) == ("s1", "PCMU", 8000)
-    assert info.realtime_format == "audio/pcmu" and info.supported
+    assert realtime_format(info.encoding) == "audio/pcmu" and info.supported
     pcma = parse_start(
         {
             "event": "start",
@@ -31,7 +31,7 @@ def test_start_frame_is_read_defensively() -> None:
             },
         }
     )
-    assert pcma.realtime_format == "audio/pcma" and pcma.call_control_id == "v3:x"
+    assert realtime_format(pcma.encoding) == "audio/pcma" and pcma.call_control_id == "v3:x"
     wideband = parse_start({"start": {"media_format": {"encoding": "L16", "sample_rate": 16000}}})
     assert not wideband.supported
 

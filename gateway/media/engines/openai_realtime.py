@@ -1,9 +1,13 @@
-"""One OpenAI Realtime (GA) session over the official SDK, with typed helpers.
+"""The OpenAI Realtime (GA) voice engine, over the official SDK.
 
-Control events go through the SDK's typed methods and typed event parsing. The two
-per-20-ms paths (caller audio up, model audio down) use the SDK's raw send/receive
-instead: its TypedDict transform and pydantic parse cost ~100 us and ~50 us per event,
-which is more than the whole relay budget per frame.
+Control events go through the SDK's typed methods and typed event parsing, then become the
+engine-neutral events of ``events.py``. The two per-20-ms paths (caller audio up, model
+audio down) use the SDK's raw send/receive instead: its TypedDict transform and pydantic
+parse cost ~100 us and ~50 us per event, which is more than the whole relay budget per frame.
+
+Realtime decides turns with server VAD and answers each finished caller turn itself
+(``create_response``); with a barge-in guard (``min_barge_in_ms`` > 0) it is told not to
+cancel answers on speech (``interrupt_response``), since the bridge decides that.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -21,55 +24,106 @@ from openai import WebSocketConnectionClosedError
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 from websockets.protocol import State
 
-from .config import BridgeConfig, ToolSpec
+from ..config import BridgeConfig, ToolSpec
+from .base import Context, EngineDisconnected
+from .events import (
+    AssistantText,
+    AssistantTranscript,
+    AudioDelta,
+    AudioDone,
+    CallerTranscript,
+    EngineError,
+    EngineEvent,
+    ResponseDone,
+    ResponseStarted,
+    SpeechStarted,
+    SpeechStopped,
+    ToolCall,
+)
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
     from openai.resources.realtime.realtime import AsyncRealtimeConnection
-    from openai.types.realtime.realtime_server_event import RealtimeServerEvent
+
+    from store.settings import Settings
 
 log = logging.getLogger("vrai.media.realtime")
 
 #: Opens one Realtime connection; tests point the real SDK at a local fake server.
 RealtimeConnect = Callable[[], AbstractAsyncContextManager["AsyncRealtimeConnection"]]
 
+#: The name this engine had before there were others; the same exception.
+RealtimeDisconnected = EngineDisconnected
+
 AUDIO_DELTA = "response.output_audio.delta"
 _APPEND_HEAD = '{"type": "input_audio_buffer.append", "audio": '
+_FORMATS = {"PCMU": "audio/pcmu", "PCMA": "audio/pcma"}
+_CONTEXT_ROLES = {"caller": "user", "assistant": "assistant", "tool": "system"}
+_QUIET = ("session.created", "session.updated", "conversation.item.truncated")
 
 
-class RealtimeDisconnected(Exception):
-    """The Realtime socket is gone (dropped, refused or closed by the server)."""
+class OpenAIRealtimeEngine:
+    """Opens Realtime sessions; one ``AsyncOpenAI`` client shared by the process's calls.
 
+    Also callable as a ``RealtimeConnect`` (one SDK connection per call), its older shape.
+    """
 
-@dataclass(frozen=True, slots=True)
-class AudioDelta:
-    """``response.output_audio.delta`` without pydantic: the hot downlink path."""
-
-    response_id: str
-    item_id: str
-    delta: str
-
-
-class OpenAIRealtimeConnector:
-    """Factory of SDK connections sharing one ``AsyncOpenAI`` client per process."""
+    name = "openai_realtime"
 
     def __init__(self, *, api_key: str, model: str, base_url: str | None = None) -> None:
         from openai import AsyncOpenAI
 
         self._model = model
-        self._client: AsyncOpenAI = AsyncOpenAI(api_key=api_key, base_url=base_url)
+        self._client: AsyncOpenAI | None = AsyncOpenAI(api_key=api_key, base_url=base_url)
+        self._connect: RealtimeConnect = self._sdk_connect
 
-    def __call__(self) -> AbstractAsyncContextManager[AsyncRealtimeConnection]:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAIRealtimeEngine:
+        if not settings.openai_api_key:
+            raise ValueError("the openai_realtime voice engine needs OPENAI_API_KEY")
+        return cls(
+            api_key=settings.openai_api_key,
+            model=BridgeConfig().model,
+            base_url=settings.openai_base_url,
+        )
+
+    @classmethod
+    def over(cls, connect: RealtimeConnect) -> OpenAIRealtimeEngine:
+        """An engine that dials with ``connect`` instead of a client of its own."""
+        engine = cls.__new__(cls)
+        engine._model = ""
+        engine._client = None
+        engine._connect = connect
+        return engine
+
+    def _sdk_connect(self) -> AbstractAsyncContextManager[AsyncRealtimeConnection]:
+        assert self._client is not None
         return self._client.realtime.connect(model=self._model)
 
-    async def aclose(self) -> None:
-        await self._client.close()
+    def __call__(self) -> AbstractAsyncContextManager[AsyncRealtimeConnection]:
+        return self._connect()
 
-    async def __aenter__(self) -> OpenAIRealtimeConnector:
+    async def open_session(self, generation: int, timeout: float) -> RealtimeSession:
+        return await RealtimeSession.open(self._connect, generation, timeout)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+    async def __aenter__(self) -> OpenAIRealtimeEngine:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+#: Its name before the VoiceEngine interface; the same class.
+OpenAIRealtimeConnector = OpenAIRealtimeEngine
+
+
+def realtime_format(codec: str) -> str:
+    """Realtime ``audio.*.format.type`` of a G.711 codec (no transcoding either way)."""
+    return _FORMATS.get(codec, "audio/pcmu")
 
 
 def function_tool(tool: ToolSpec | Mapping[str, Any]) -> dict[str, Any]:
@@ -121,8 +175,55 @@ def message_item(role: str, text: str) -> dict[str, Any]:
     return {"type": "message", "role": role, "content": [{"type": content_type, "text": text}]}
 
 
+def engine_event(ev: Any) -> EngineEvent | None:
+    """The neutral event for a parsed SDK event; None for those the bridge does not need.
+
+    The SDK builds events unchecked: a malformed one raises AttributeError/TypeError here.
+    """
+    kind = ev.type
+    if kind == "input_audio_buffer.speech_started":
+        return SpeechStarted(ev.audio_start_ms)
+    if kind == "input_audio_buffer.speech_stopped":
+        return SpeechStopped(ev.audio_end_ms)
+    if kind == "response.created":
+        return ResponseStarted(ev.response.id or "")
+    if kind == "response.output_audio.done":
+        return AudioDone(getattr(ev, "response_id", ""), getattr(ev, "item_id", ""))
+    if kind == "response.done":
+        response = ev.response
+        rid = response.id or ""
+        calls = tuple(
+            ToolCall(rid, item.call_id, item.name, item.arguments)
+            for item in response.output or []
+            if getattr(item, "type", None) == "function_call"
+        )
+        return ResponseDone(rid, response.status == "cancelled", calls)
+    if kind == "response.function_call_arguments.done":
+        return ToolCall(ev.response_id, ev.call_id, ev.name, ev.arguments)
+    if kind == "conversation.item.input_audio_transcription.completed":
+        return CallerTranscript(ev.transcript)
+    if kind == "response.output_audio_transcript.delta":
+        return AssistantText(ev.response_id, ev.item_id, ev.delta or "")
+    if kind == "response.output_audio_transcript.done":
+        return AssistantTranscript(ev.response_id, getattr(ev, "item_id", ""), ev.transcript)
+    if kind == "error":
+        error = ev.error
+        code = getattr(error, "code", None) or ""
+        return EngineError(
+            type=error.type,
+            code=code,
+            message=error.message or "",
+            request_id=getattr(error, "event_id", None),
+            response_in_progress=code == "conversation_already_has_active_response",
+            ends_session=code == "session_expired",
+        )
+    if kind in _QUIET:
+        log.debug("realtime %s", kind)
+    return None
+
+
 class RealtimeSession:
-    """An open SDK connection plus the helpers the bridge uses."""
+    """An open SDK connection: the ``VoiceSession`` of this engine."""
 
     def __init__(
         self,
@@ -144,13 +245,13 @@ class RealtimeSession:
     async def open(
         cls, connect: RealtimeConnect, generation: int, timeout: float
     ) -> RealtimeSession:
-        """Dial and return a session; raises RealtimeDisconnected on any failure."""
+        """Dial and return a session; raises EngineDisconnected on any failure."""
         manager = connect()
         try:
             async with asyncio.timeout(timeout):
                 conn = await manager.__aenter__()
         except Exception as exc:  # refused, handshake error, timeout, DNS...
-            raise RealtimeDisconnected(f"connect failed: {type(exc).__name__}") from exc
+            raise EngineDisconnected(f"connect failed: {type(exc).__name__}") from exc
         return cls(manager, conn, generation)
 
     async def close(self) -> None:
@@ -162,10 +263,16 @@ class RealtimeSession:
         except Exception as exc:  # already broken; nothing left to release
             log.debug("realtime close: %s", type(exc).__name__)
 
-    async def next_event(self) -> AudioDelta | RealtimeServerEvent | None:
-        """Next server event; None once the server closed cleanly.
+    async def configure(self, config: BridgeConfig, codec: str, context: Context) -> None:
+        """``session.update``, then the conversation so far as text items."""
+        await self.update_session(session_config(config, realtime_format(codec)))
+        for role, text in context:
+            await self.add_item(message_item(_CONTEXT_ROLES[role], text))
 
-        Raises RealtimeDisconnected when the socket drops.
+    async def next_event(self) -> EngineEvent | None:
+        """Next event the bridge needs; None once the server closed cleanly.
+
+        Raises EngineDisconnected when the socket drops.
         """
         while True:
             try:
@@ -173,7 +280,7 @@ class RealtimeSession:
             except ConnectionClosedOK:
                 return None
             except ConnectionClosed as exc:
-                raise RealtimeDisconnected("socket dropped") from exc
+                raise EngineDisconnected("socket dropped") from exc
             try:
                 data = orjson.loads(raw)  # per audio delta, ~5x faster than json here
             except orjson.JSONDecodeError:
@@ -182,7 +289,14 @@ class RealtimeSession:
             if not isinstance(data, dict):
                 continue
             if data.get("type") != AUDIO_DELTA:
-                return self._conn.parse_event(raw)
+                try:
+                    event = engine_event(self._conn.parse_event(raw))
+                except (AttributeError, TypeError, ValueError, KeyError):
+                    log.warning("skipping malformed realtime event %s", data.get("type"))
+                    continue
+                if event is not None:
+                    return event
+                continue
             delta = data.get("delta")
             if isinstance(delta, str) and delta:
                 return AudioDelta(str(data.get("response_id")), str(data.get("item_id")), delta)
@@ -196,7 +310,7 @@ class RealtimeSession:
         transport = self._ws.transport
         return transport is not None and transport.get_write_buffer_size() == 0
 
-    async def append_audio(self, payload_b64: str) -> None:
+    async def send_audio(self, payload_b64: str) -> None:
         """Forward a Telnyx payload as is (already base64 G.711); the per-20-ms path."""
         data = _APPEND_HEAD + json.dumps(payload_b64) + "}"
         if self._write_at_once(data):
@@ -204,7 +318,7 @@ class RealtimeSession:
         try:
             await self._ws.send(data)
         except (ConnectionClosed, WebSocketConnectionClosedError) as exc:
-            raise RealtimeDisconnected("send on closed socket") from exc
+            raise EngineDisconnected("send on closed socket") from exc
 
     def _write_at_once(self, data: str) -> bool:
         """Frame and write ``data`` without websockets' async send context, when that context
@@ -226,23 +340,23 @@ class RealtimeSession:
         try:
             ws.send_data()
         except OSError as exc:  # the socket is gone; the frame with it
-            raise RealtimeDisconnected("write failed") from exc
+            raise EngineDisconnected("write failed") from exc
         return True
 
     async def add_item(self, item: dict[str, Any]) -> None:
         await self._guard(self._conn.conversation.item.create(item=item))  # type: ignore[arg-type]
 
-    async def function_output(self, call_id: str, output: str) -> None:
+    async def send_tool_result(self, call_id: str, output: str) -> None:
         item = {"type": "function_call_output", "call_id": call_id, "output": output}
         await self.add_item(item)
 
-    async def create_response(
-        self, instructions: str | None = None, event_id: str | None = None
+    async def request_response(
+        self, instructions: str | None = None, request_id: str | None = None
     ) -> None:
-        """response.create; ``event_id`` lets an error event be matched to this request."""
+        """response.create; ``request_id`` (its event_id) matches an error event to it."""
         kwargs: dict[str, Any] = {}
-        if event_id:
-            kwargs["event_id"] = event_id
+        if request_id:
+            kwargs["event_id"] = request_id
         if instructions:
             kwargs["response"] = {"instructions": instructions}
         await self._guard(self._conn.response.create(**kwargs))
@@ -261,4 +375,4 @@ class RealtimeSession:
         try:
             await send
         except (ConnectionClosed, WebSocketConnectionClosedError) as exc:
-            raise RealtimeDisconnected("send on closed socket") from exc
+            raise EngineDisconnected("send on closed socket") from exc
