@@ -26,6 +26,7 @@ import psutil
 from thespian.actors import ActorSystem
 
 from actors import transport_bind
+from actors.process_exit import wait_exited
 from store.logs import log_config
 from store.settings import Settings
 
@@ -159,7 +160,7 @@ def kill_leftovers(settings: Settings) -> int:
                 killed.append(proc)
         except (psutil.Error, KeyError, TypeError):
             continue
-    psutil.wait_procs(killed, timeout=5)  # their ports are free only once they are gone
+    wait_exited(killed, timeout_s=5)  # their ports are free only once they are gone
     path.unlink(missing_ok=True)
     if killed:
         log.warning("ended %d processes left by an earlier run", len(killed))
@@ -179,7 +180,7 @@ def kill_system(settings: Settings, rounds: int = 5) -> None:
                 proc.kill()
             except psutil.Error:
                 continue
-        psutil.wait_procs(family, timeout=2)
+        wait_exited(family, timeout_s=2)
 
 
 def end_processes(processes: list[psutil.Process], grace_s: float = 3.0) -> None:
@@ -191,13 +192,13 @@ def end_processes(processes: list[psutil.Process], grace_s: float = 3.0) -> None
             alive.append(proc)
         except psutil.Error:
             continue
-    _, alive = psutil.wait_procs(alive, timeout=grace_s)
+    alive = wait_exited(alive, timeout_s=grace_s)
     for proc in alive:
         try:
             proc.kill()
         except psutil.Error:
             continue
-    psutil.wait_procs(alive, timeout=grace_s)
+    wait_exited(alive, timeout_s=grace_s)
 
 
 def wait_for(predicate, timeout_s: float, interval_s: float = 0.05) -> bool:

@@ -153,16 +153,21 @@ def test_a_waiting_writer_gets_the_database_as_soon_as_the_holder_commits(databa
     ctx = multiprocessing.get_context("spawn")
     handovers, wakeups = [], []
     for attempt in range(5):
-        holding, poke, times = ctx.Event(), ctx.Event(), ctx.Queue()
+        holding, trying, poke = ctx.Event(), ctx.Event(), ctx.Event()
+        times = ctx.Queue()
         waiter = ctx.Process(
-            target=_write_when_free, args=(str(settings.database_path), holding, poke, times)
+            target=_write_when_free,
+            args=(str(settings.database_path), holding, trying, poke, times),
         )
         waiter.start()
         with write():
             Customer.create(clinic=1, phone=f"+1555888{attempt:04d}")
             holding.set()
+            # A spawned interpreter can take longer than the hold to start on a loaded
+            # machine: only once it is about to write is it queued behind this transaction.
+            assert trying.wait(30)
+            _busy(0.3)
             waiter_blocked = times.empty()
-            _busy(0.3)  # the waiter is queued behind this transaction meanwhile
             released = time.perf_counter()
         handovers.append(times.get(timeout=30) - released)
         _busy(0.05)
@@ -180,7 +185,7 @@ def _busy(seconds: float) -> None:
         pass
 
 
-def _write_when_free(path: str, holding, poke, times) -> None:
+def _write_when_free(path: str, holding, trying, poke, times) -> None:
     from pathlib import Path
 
     from store.db import open_database
@@ -188,6 +193,7 @@ def _write_when_free(path: str, holding, poke, times) -> None:
 
     open_database(Path(path))
     holding.wait(30)
+    trying.set()
     with write_():
         times.put(time.perf_counter())
     poke.wait(30)
