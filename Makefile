@@ -17,9 +17,10 @@ run: $(STAMP)
 	$(BIN)/python supervisor.py seed-demo --if-empty
 	exec $(BIN)/python supervisor.py serve
 
-## test: set up and run the whole suite (slow load/chaos tests run in their bounded form)
+## test: set up and run the whole suite (slow load/chaos tests run in their bounded form), in two
+## worker processes, each test file kept whole in one of them (its module fixtures start once)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

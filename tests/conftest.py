@@ -145,3 +145,36 @@ def gateway(settings, database, actor_system):
     bridge = ActorBridge(settings, workers=4)
     with serve_app(create_app(settings, bridge)) as url:
         yield Gateway(url, settings, actor_system, database)
+
+
+@pytest.fixture(scope="module")
+def _module_gateway(tmp_path_factory):
+    from gateway.app import create_app
+    from gateway.bridge import ActorBridge
+    from tests.helpers import serve_app
+
+    settings = make_settings(tmp_path_factory.mktemp("shared"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")  # read by Thespian itself
+        open_for(settings)
+        migrate()
+        seed_demo_clinics()
+        clinics = {c.phone: c.id for c in Clinic.select()}
+        system = RunningSystem(settings)
+        try:
+            with serve_app(create_app(settings, ActorBridge(settings, workers=4))) as url:
+                yield Gateway(url, settings, system, clinics)
+        finally:
+            system.stop()
+            close_database()
+
+
+@pytest.fixture
+def shared_gateway(_module_gateway):
+    """One system and gateway for all of a module's tests that write nothing: refusals and
+    reads. Starting a system costs about a second; these tests need no isolation from each
+    other, and each still asserts that nothing was stored. A test that writes takes `gateway`.
+    """
+    open_for(_module_gateway.settings)  # a test between may have bound its own database
+    yield _module_gateway
+    close_database()

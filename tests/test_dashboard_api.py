@@ -62,9 +62,11 @@ def test_a_taken_slot_is_a_409_and_nothing_is_written(gateway):
     "changes",
     [{"service": ""}, {"start": 5}, {"customer_phone": None}, {"service": "Tattoo"}],
 )
-def test_bad_booking_requests_are_400(gateway, changes):
-    status, _, body = book(gateway, **changes)
+def test_bad_booking_requests_are_400(shared_gateway, changes):
+    status, _, body = book(shared_gateway, **changes)
     assert status == 400 and "error" in body
+    token = shared_gateway.token(role="staff")
+    assert http("GET", shared_gateway.url + "/api/appointments", token=token)[2]["items"] == []
 
 
 def test_availability_lists_free_slots_and_rejects_bad_input(gateway):
@@ -86,9 +88,9 @@ def test_other_clinics_appointment_cannot_be_touched(gateway):
     assert http("POST", url, {}, other)[0] == 404
 
 
-def test_unknown_thread_is_404(gateway):
-    token = gateway.token(role="staff")
-    assert http("GET", gateway.url + "/api/threads/999/messages", token=token)[0] == 404
+def test_unknown_thread_is_404(shared_gateway):
+    token = shared_gateway.token(role="staff")
+    assert http("GET", shared_gateway.url + "/api/threads/999/messages", token=token)[0] == 404
 
 
 def test_long_replies_split_at_sentences_and_never_inside_a_word():

@@ -61,14 +61,16 @@ def test_another_clinics_document_is_not_visible(gateway):
     "body",
     [{"title": "", "text": "x"}, {"title": "T"}, {"title": 5, "text": "x"}, {"text": "x"}],
 )
-def test_bad_documents_are_400_and_nothing_is_stored(gateway, body):
-    token = gateway.token()
-    status, _, error = http("POST", gateway.url + "/api/kb/documents", body, token)
+def test_bad_documents_are_400_and_nothing_is_stored(shared_gateway, body):
+    token = shared_gateway.token()
+    status, _, error = http("POST", shared_gateway.url + "/api/kb/documents", body, token)
     assert status == 400 and error["error"]["code"] == "invalid"
-    assert http("GET", gateway.url + "/api/kb/documents", token=token)[2]["items"] == []
+    assert http("GET", shared_gateway.url + "/api/kb/documents", token=token)[2]["items"] == []
 
 
 @pytest.mark.parametrize("query", ["", "?q=", "?q=x&k=0", "?q=x&k=abc", "?q=x&k=51"])
-def test_bad_search_parameters_are_400(gateway, query):
-    status, _, _ = http("GET", gateway.url + "/api/kb/search" + query, token=gateway.token())
+def test_bad_search_parameters_are_400(shared_gateway, query):
+    status, _, _ = http(
+        "GET", shared_gateway.url + "/api/kb/search" + query, token=shared_gateway.token()
+    )
     assert status == 400

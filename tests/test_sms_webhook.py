@@ -15,28 +15,30 @@ from tests.sms_helpers import GLOW, post_event, text
 pytestmark = pytest.mark.multiproc
 
 
-def test_unsigned_webhook_is_401_and_stores_nothing(gateway):
+def test_unsigned_webhook_is_401_and_stores_nothing(shared_gateway):
     body = json.dumps(message_received(GLOW, "+15555550123", "hi")).encode()
-    status, _, answer = http("POST", gateway.url + "/webhooks/telnyx/sms", body)
+    status, _, answer = http("POST", shared_gateway.url + "/webhooks/telnyx/sms", body)
     assert status == 401 and answer["error"]["code"] == "invalid_signature"
     assert not Message.select().exists() and not WebhookEvent.select().exists()
 
 
-def test_tampered_body_is_401(gateway):
+def test_tampered_body_is_401(shared_gateway):
     event = message_received(GLOW, "+15555550123", "hi")
     good = json.dumps(event).encode()
     from gateway.telnyx_signature import sign
     from store.secrets import load_signing_key
 
-    headers = sign(good, load_signing_key(gateway.settings.dev_signing_key_path))
+    headers = sign(good, load_signing_key(shared_gateway.settings.dev_signing_key_path))
     tampered = good.replace(b"hi", b"yo")
-    status, _, _ = http("POST", gateway.url + "/webhooks/telnyx/sms", tampered, headers=headers)
+    status, _, _ = http(
+        "POST", shared_gateway.url + "/webhooks/telnyx/sms", tampered, headers=headers
+    )
     assert status == 401
 
 
-def test_stale_timestamp_is_refused_as_a_replay(gateway):
+def test_stale_timestamp_is_refused_as_a_replay(shared_gateway):
     event = message_received(GLOW, "+15555550123", "hi")
-    status, _, answer = post_event(gateway, event, timestamp=int(time.time()) - 301)
+    status, _, answer = post_event(shared_gateway, event, timestamp=int(time.time()) - 301)
     assert status == 401 and answer["error"]["message"] == "stale timestamp"
 
 
@@ -49,19 +51,21 @@ def test_stale_timestamp_is_refused_as_a_replay(gateway):
         b'{"data": {"id": "x", "event_type": "message.received", "payload": {"text": "hi"}}}',
     ],
 )
-def test_malformed_events_are_400(gateway, raw):
-    status, _, answer = post_event(gateway, {}, raw=raw)
+def test_malformed_events_are_400(shared_gateway, raw):
+    status, _, answer = post_event(shared_gateway, {}, raw=raw)
     assert status == 400 and "error" in answer
     assert not Message.select().exists()
 
 
-def test_bad_sender_number_is_400(gateway):
-    status, _, _ = post_event(gateway, message_received(GLOW, "555-0123", "hi"))
+def test_bad_sender_number_is_400(shared_gateway):
+    status, _, _ = post_event(shared_gateway, message_received(GLOW, "555-0123", "hi"))
     assert status == 400
 
 
-def test_unknown_clinic_number_is_404_and_stored_nowhere(gateway):
-    status, _, answer = post_event(gateway, message_received("+15550109999", "+15555550123", "hi"))
+def test_unknown_clinic_number_is_404_and_stored_nowhere(shared_gateway):
+    status, _, answer = post_event(
+        shared_gateway, message_received("+15550109999", "+15555550123", "hi")
+    )
     assert status == 404 and answer["error"]["code"] == "unknown_number"
     assert not WebhookEvent.select().exists() and not SmsThread.select().exists()
 

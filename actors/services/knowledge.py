@@ -17,6 +17,7 @@ from actors.base import settle_heap
 from actors.messages import (
     Category,
     ClassifyIntent,
+    Directory,
     KbAnswer,
     KbDelete,
     KbGet,
@@ -33,6 +34,7 @@ from kb.service import Invalid, KbError, KnowledgeBase, NotFound
 
 CATEGORY = {NotFound: Category.NOT_FOUND, Invalid: Category.INVALID}
 log = logging.getLogger("vrai.knowledge")
+MAX_UNROUTED = 1000
 
 
 def _plain(value):
@@ -59,6 +61,7 @@ class KnowledgeActor(ServiceActor):
             )
         )
         self._intents = None
+        self._unrouted: list[tuple[str, object]] = []  # texts that came before the directory
         # Load the model and embed the intent examples right after start (a queued message, so
         # start-up is not delayed): the first customer's text then does not wait for them.
         self.send(self.myAddress, WarmUp())
@@ -137,8 +140,22 @@ class KnowledgeActor(ServiceActor):
         except Exception:  # the turn must go on: its conversation can ask again itself
             log.exception("understanding a text failed; routing it without")
         supervisor = self.directory.get(message.supervisor)
-        if supervisor is not None:  # else the stored text is swept up once it is back
+        if supervisor is not None:
             self.send(supervisor, turn)
+        elif len(self._unrouted) < MAX_UNROUTED:  # past that, the sweep picks the stored text up
+            self._unrouted.append((message.supervisor, turn))
+
+    def receiveMsg_Directory(self, message: Directory, sender) -> None:
+        """Thespian may hand a just-started actor a text before the root's directory (seen
+        under load: the first texts then waited ten seconds for the sweep); they go on now."""
+        super().receiveMsg_Directory(message, sender)
+        waiting, self._unrouted = self._unrouted, []
+        for name, turn in waiting:
+            supervisor = self.directory.get(name)
+            if supervisor is not None:
+                self.send(supervisor, turn)
+            else:
+                self._unrouted.append((name, turn))
 
     def _understand(self, clinic_id: int, text: str) -> dict:
         answer = self.kb.answer(clinic_id, text)
