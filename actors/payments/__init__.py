@@ -11,8 +11,10 @@ A card backend (Stripe Checkout) implements the same two calls against its API.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar, Protocol
 
+from actors.messages import Category
 from store.settings import Settings
 
 
@@ -24,6 +26,8 @@ class DepositRequest:
     appointment_id: int
     amount_cents: int
     currency: str
+    # When an unpaid hold lapses: fixed by the booking, so a retried open is the same request.
+    hold_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class RefundRequest:
     deposit_id: int
     amount_cents: int
     reason: str
+    external_id: str | None = None  # the deposit's id at the provider (a Checkout Session)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,15 @@ class RefundDone:
 
     status: str
     external_id: str | None = None
+
+
+class PaymentFailed(Exception):
+    """The provider refused (a declined card, a bad request) or could not be reached; the
+    category says which, so the caller can tell the customer and retry only what may pass."""
+
+    def __init__(self, category: Category, message: str):
+        super().__init__(message)
+        self.category = category
 
 
 class PaymentsBackend(Protocol):
