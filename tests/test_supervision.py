@@ -75,7 +75,7 @@ def test_killed_conversation_actor_is_replaced_and_resumes_from_checkpoint(actor
     clinic_id = database[GLOW]
     for n in range(3):
         assert text(actor_system, clinic_id, f"message {n}").value["turn"] == n + 1
-    before = conversation(actor_system)
+    before = wait_until(lambda: (c := conversation(actor_system)) and c.pid and c)
     os.kill(before.pid, signal.SIGKILL)
 
     reply = text(actor_system, clinic_id, "are you there?")
@@ -205,7 +205,7 @@ def test_a_service_busy_for_longer_than_a_conversation_may_be_is_not_killed(acto
 
 def test_ops_restart_of_a_conversation_keeps_its_state(actor_system, database):
     text(actor_system, database[GLOW], "one")
-    before = conversation(actor_system)
+    before = wait_until(lambda: (c := conversation(actor_system)) and c.pid and c)
     reply = actor_system.ask(RestartActor(new_corr(), f"sms:{KEY}"))
     assert isinstance(reply, Ok)
     wait_until(lambda: conversation(actor_system).pid not in (None, before.pid))
@@ -247,7 +247,8 @@ def test_idle_conversation_is_retired_and_comes_back_with_its_state(
     system = RunningSystem(settings)
     try:
         assert text(system, 1, "one").value["turn"] == 1
-        first = conversation(system).pid
+        # its pid is in the registry once the child has said it started, which may come later
+        first = wait_until(lambda: (c := conversation(system)) and c.pid)
         wait_until(lambda: conversation(system) is None)  # retired, not crashed
         wait_until(
             lambda: not psutil.pid_exists(first) or psutil.Process(first).status() == "zombie"
