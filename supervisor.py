@@ -45,13 +45,14 @@ def choose_backends(settings: Settings) -> Settings:
     settings configure it, else the embedded one. Everything below builds what this names."""
     telnyx = settings.telnyx_api_key is not None
     openai = settings.openai_api_key is not None
+    stripe = settings.stripe_api_key is not None  # with its webhook secret: both or neither
     backends = Backends(
         sms_sender="telnyx" if telnyx else "outbox",
         call_control="telnyx" if telnyx else "recorded",
         voice="openai_realtime" if openai else None,
         brain="openai" if openai else "local",
         embedder="openai" if openai else "local",
-        payments="local",
+        payments="stripe" if stripe else "local",
         calendar="local",
     )
     return settings.replace(backends=backends)

@@ -440,6 +440,11 @@ class ClassifyIntent:
 
 
 @dataclass(frozen=True)
+class PaymentEventStored:
+    """A verified payment provider event is stored: apply it now (the sweep would, later)."""
+
+
+@dataclass(frozen=True)
 class SendQueued:
     """Outbound texts committed as ``queued``: send them through Telnyx (production)."""
 

@@ -43,6 +43,18 @@ def _missed_call_text(reminder: Reminder, outbound_status: str) -> int | None:
     return message.id
 
 
+def _customer_text(reminder: Reminder, outbound_status: str) -> int | None:
+    """A text queued with its words in the same transaction as what it tells (a deposit paid,
+    a hold released), so the customer hears of it exactly once."""
+    payload = reminder.payload or {}
+    phone, body = payload.get("phone"), payload.get("text")
+    if not phone or not body or opted_out(reminder.clinic_id, phone):
+        return None
+    message = record_message(thread_for(reminder.clinic_id, phone), "out", body, outbound_status)
+    record_event(reminder.clinic_id, "message.queued", {"message_id": message.id})
+    return message.id
+
+
 def send_due_reminders(outbound_status: str, now: datetime | None = None) -> list[int]:
     """Text every due reminder once; returns the ids of the outbound messages written."""
     now = now or utcnow()
@@ -64,6 +76,12 @@ def send_due_reminders(outbound_status: str, now: datetime | None = None) -> lis
     sent = []
     for reminder in due:
         with write():
+            if reminder.kind == "customer_text":
+                message_id = _customer_text(reminder, outbound_status)
+                reminder.status = "sent" if message_id else "cancelled"
+                reminder.save()
+                sent += [message_id] if message_id else []
+                continue
             if reminder.kind == "missed_call_text":
                 message_id = _missed_call_text(reminder, outbound_status)
                 reminder.status = "sent" if message_id else "cancelled"

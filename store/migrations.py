@@ -20,8 +20,31 @@ def _v1_initial_schema(database: Database) -> None:
     database.create_tables(ALL_MODELS)
 
 
+def _v2_card_deposits(database: Database) -> None:
+    """Deposit holds and their policy copy, the clinic's hold and refund share, and stored
+    Stripe events. A database created at v1 by this code already has them."""
+    added = {
+        "clinic": [
+            ("refund_percent", "INTEGER NOT NULL DEFAULT 100"),
+            ("deposit_hold_min", "INTEGER NOT NULL DEFAULT 30"),
+        ],
+        "deposit": [
+            ("hold_until", "TIMESTAMP"),
+            ("refund_window_h", "INTEGER"),
+            ("refund_percent", "INTEGER NOT NULL DEFAULT 100"),
+        ],
+        "webhook_event": [("payload", "TEXT")],
+    }
+    for table, columns in added.items():
+        have = {column.name for column in database.get_columns(table)}
+        for name, kind in columns:
+            if name not in have:
+                database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial schema", _v1_initial_schema),
+    (2, "card deposits: holds, policy copies, stored Stripe events", _v2_card_deposits),
 ]
 
 

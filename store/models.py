@@ -58,6 +58,8 @@ class Clinic(BaseModel):
     buffer_after_min = IntegerField(default=0)
     slot_step_min = IntegerField(default=15)
     refund_window_h = IntegerField(default=24)  # cancel at least this early: deposit refunded
+    refund_percent = IntegerField(default=100)  # of the deposit, when refunded by policy
+    deposit_hold_min = IntegerField(default=30)  # an unpaid card deposit holds the slot this long
     currency = CharField(default="usd")
     created_at = UtcDateTimeField(default=utcnow)
 
@@ -201,6 +203,10 @@ class Deposit(BaseModel):
     checkout_url = TextField(null=True)
     created_at = UtcDateTimeField(default=utcnow)
     paid_at = UtcDateTimeField(null=True)
+    hold_until = UtcDateTimeField(null=True)  # an unpaid hold lapses then (card deposits)
+    # The clinic's policy when this was booked: a later change never rewrites old bookings.
+    refund_window_h = IntegerField(null=True)
+    refund_percent = IntegerField(default=100)
 
 
 class Refund(BaseModel):
@@ -319,6 +325,7 @@ class WebhookEvent(BaseModel):
     clinic = ForeignKeyField(Clinic, null=True, on_delete="CASCADE")
     received_at = UtcDateTimeField(default=utcnow)
     processed_at = UtcDateTimeField(null=True)
+    payload = JSONField(null=True)  # kept where the event is applied after the 200 (Stripe)
 
     class Meta:
         indexes = ((("provider", "event_id"), True),)

@@ -28,7 +28,7 @@ ENVIRONMENT = {
     "TELNYX_API_KEY": "enables Telnyx call control and messaging (needs TELNYX_PUBLIC_KEY)",
     "TELNYX_PUBLIC_KEY": "Telnyx ed25519 public key (base64) that verifies webhooks",
     "TELNYX_API_BASE": "Telnyx REST address; default https://api.telnyx.com/v2",
-    "STRIPE_API_KEY": "validated with STRIPE_WEBHOOK_SECRET; no Stripe backend exists yet",
+    "STRIPE_API_KEY": "enables card deposits by Stripe Checkout (needs STRIPE_WEBHOOK_SECRET)",
     "STRIPE_WEBHOOK_SECRET": "Stripe webhook signing secret (whsec_...)",
     "STRIPE_API_BASE": "Stripe API address; default https://api.stripe.com",
     "GOOGLE_SERVICE_ACCOUNT_FILE": "must name a readable file; no Google backend exists yet",
@@ -84,7 +84,7 @@ class Backends:
     voice: str | None = None  # "openai_realtime"; None: no voice engine, calls go to staff
     brain: str = "local"  # "local" | "openai"
     embedder: str = "local"  # "local" | "openai"
-    payments: str = "local"  # "local"
+    payments: str = "local"  # "local" | "stripe"
     calendar: str = "local"  # "local"
 
 

@@ -16,3 +16,16 @@ def first_delivery(provider: str, event_id: str, event_type: str, clinic_id=None
         provider=provider, event_id=event_id, event_type=event_type, clinic=clinic_id
     )
     return recorded is not None
+
+
+def store_event(provider: str, event_id: str, event_type: str, payload: dict) -> bool:
+    """Keep an event whole, to be applied after we answer (Stripe); False if seen before."""
+    from store.db import write
+
+    with write():
+        if not first_delivery(provider, event_id, event_type):
+            return False
+        WebhookEvent.update(payload=payload).where(
+            (WebhookEvent.provider == provider) & (WebhookEvent.event_id == event_id)
+        ).execute()
+    return True

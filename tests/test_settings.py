@@ -35,8 +35,17 @@ def test_configured_integrations_choose_their_production_backends(tmp_path):
         "openai",
         "openai",
     )
-    # No Stripe or Google backend exists yet: their settings choose nothing new.
+    # Without Stripe keys deposits stay local; no Google backend exists yet.
     assert (backends.payments, backends.calendar) == ("local", "local")
+
+
+def test_stripe_keys_choose_card_deposits(tmp_path):
+    env = {
+        "VRAI_DATA_DIR": str(tmp_path),
+        "STRIPE_API_KEY": "sk_test_x",
+        "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    }
+    assert choose_backends(load_settings(env)).backends.payments == "stripe"
 
 
 def test_the_model_cache_is_a_setting(tmp_path):

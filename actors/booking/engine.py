@@ -20,6 +20,7 @@ from actors.booking import policy
 from actors.booking.calendar_view import load_calendar
 from actors.booking.catalog import find_provider, find_service
 from actors.messages import tool_error, tool_ok
+from actors.payments import PaymentFailed
 from actors.scheduling.availability import Availability, Slot
 from actors.wording import booking as words
 from store.clinic_reads import CLINIC, PROVIDER
@@ -240,7 +241,13 @@ def book(req: BookingRequest, now: datetime | None = None) -> dict:
             notes=req.notes,
         )
         if deposit_cents:
-            policy.record_deposit(appointment, deposit_cents, req.clinic.currency)
+            try:
+                policy.record_deposit(appointment, deposit_cents, req.clinic.currency, now)
+            except PaymentFailed as failed:  # the whole booking rolls back: no half a hold
+                raise BookingError(
+                    "deposit_unavailable" if failed.category.retryable else "deposit_refused",
+                    words.DEPOSIT_UNAVAILABLE if failed.category.retryable else str(failed),
+                ) from failed
         _remind(appointment, now)
         _audit(appointment, req.actor, "appointment.book", {"start": slot.start.isoformat()})
         record_event(req.clinic.id, "appointment.booked", {"appointment_id": appointment.id})
@@ -323,7 +330,13 @@ def cancel(
         appointment.updated_at = now
         appointment.version += 1
         appointment.save()
-        outcome = policy.settle_deposit_on_cancel(appointment, now)
+        try:
+            outcome = policy.settle_deposit_on_cancel(appointment, now)
+        except PaymentFailed as failed:  # not cancelled either: no refund is half-made
+            raise BookingError(
+                "deposit_unavailable" if failed.category.retryable else "deposit_refused",
+                words.REFUND_UNAVAILABLE if failed.category.retryable else str(failed),
+            ) from failed
         Reminder.update(status="cancelled").where(
             (Reminder.appointment == appointment) & (Reminder.status == "pending")
         ).execute()

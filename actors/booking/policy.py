@@ -8,20 +8,31 @@ through the backend and are rows (``Refund``) written in the cancel's own transa
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from actors import payments
 from actors.brain.base import money
-from actors.payments import DepositRequest, RefundRequest
+from actors.payments import DepositRequest, PaymentFailed, RefundRequest
 from store.models import Appointment, Deposit, Refund
 
 
-def record_deposit(appointment: Appointment, cents: int, currency: str) -> Deposit:
-    """Inside the booking's transaction: the deposit as the payments backend opened it."""
+def record_deposit(appointment: Appointment, cents: int, currency: str, now: datetime) -> Deposit:
+    """Inside the booking's transaction: the deposit as the payments backend opened it.
+
+    A card deposit that is still to be paid makes the appointment a hold (``pending_deposit``):
+    its time is taken for everyone until it is paid or the hold lapses. The clinic's policy of
+    the day is copied onto the deposit.
+    """
     backend = payments.current()
+    clinic = appointment.clinic
+    hold_until = now + timedelta(minutes=max(30, clinic.deposit_hold_min))  # Stripe's minimum
     opened = backend.open_deposit(
-        DepositRequest(appointment.clinic_id, appointment.id, cents, currency)
+        DepositRequest(appointment.clinic_id, appointment.id, cents, currency, hold_until)
     )
+    if opened.status == "pending":
+        appointment.status = "pending_deposit"
+        appointment.save()
     return Deposit.create(
         clinic=appointment.clinic_id,
         appointment=appointment,
@@ -29,7 +40,11 @@ def record_deposit(appointment: Appointment, cents: int, currency: str) -> Depos
         currency=currency,
         status=opened.status,
         checkout_url=opened.checkout_url,
+        external_id=opened.external_id,
         backend=backend.name,
+        hold_until=hold_until if opened.status == "pending" else None,
+        refund_window_h=clinic.refund_window_h,
+        refund_percent=clinic.refund_percent,
     )
 
 
@@ -62,29 +77,57 @@ def deposit_outcome(appointment: Appointment) -> str:
 
 
 def settle_deposit_on_cancel(appointment: Appointment, now: datetime) -> str:
-    """Inside the cancel's transaction: refund a paid deposit if early enough, else keep it."""
+    """Inside the cancel's transaction: refund a paid deposit if early enough (by the policy
+    copied at booking), else keep it; an unpaid hold simply lapses."""
     deposit = _deposit(appointment)
     if deposit is None or deposit.status != "paid":
         if deposit is not None and deposit.status == "pending":
             deposit.status = "expired"
             deposit.save()
+            _close_quietly(deposit)
         return "none"
-    window = timedelta(hours=appointment.clinic.refund_window_h)
+    window_h = deposit.refund_window_h
+    window = timedelta(hours=appointment.clinic.refund_window_h if window_h is None else window_h)
     if appointment.start_at - now >= window:
-        deposit.status = "refunded"
-        deposit.save()
-        reason = "cancelled inside the refund window"
-        done = payments.current().refund(
-            RefundRequest(appointment.clinic_id, deposit.id, deposit.amount_cents, reason)
-        )
-        Refund.create(
-            clinic=appointment.clinic_id,
-            deposit=deposit,
-            amount_cents=deposit.amount_cents,
-            status=done.status,
-            reason=reason,
-        )
-        return "refunded"
+        amount = deposit.amount_cents * deposit.refund_percent // 100
+        if amount <= 0:
+            deposit.status = "kept"
+            deposit.save()
+            return "kept"
+        return refund_deposit(deposit, amount, "cancelled inside the refund window")
     deposit.status = "kept"
     deposit.save()
     return "kept"
+
+
+def _close_quietly(deposit: Deposit) -> None:
+    """Make the link unpayable. If that fails and the customer pays anyway, the paid event
+    finds the hold released and rebooks or refunds (``actors/payments/events.py``)."""
+    if deposit.external_id:
+        with contextlib.suppress(PaymentFailed):
+            payments.current().close_deposit(deposit.external_id)
+
+
+def refund_deposit(deposit: Deposit, amount_cents: int, reason: str) -> str:
+    """Inside a transaction: refund through the backend (its idempotency key is made of the
+    deposit and amount, so a repeat refunds nothing more) and record it."""
+    done = payments.current().refund(
+        RefundRequest(deposit.clinic_id, deposit.id, amount_cents, reason, deposit.external_id)
+    )
+    deposit.status = "refunded"
+    deposit.save()
+    if (
+        not Refund.select()
+        .where((Refund.deposit == deposit) & (Refund.external_id == done.external_id))
+        .exists()
+        or done.external_id is None
+    ):
+        Refund.create(
+            clinic=deposit.clinic_id,
+            deposit=deposit,
+            amount_cents=amount_cents,
+            status=done.status,
+            external_id=done.external_id,
+            reason=reason,
+        )
+    return "refunded"

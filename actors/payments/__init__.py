@@ -2,10 +2,10 @@
 
 Chosen once (``Settings.backends.payments``, named in supervisor.py) and built per process
 when an actor sets itself up (``use``); the booking engine asks ``current()``. Today there is
-one backend:
+two backends:
 - ``local`` (``local.py``): no card flow. A required deposit is recorded as ``waived`` (staff
   may take it at the desk) and a refund by policy is recorded for staff to pay back.
-A card backend (Stripe Checkout) implements the same two calls against its API.
+- ``stripe`` (``stripe_checkout.py``): a Stripe Checkout link per deposit, refunds by API.
 """
 
 from __future__ import annotations
@@ -72,8 +72,16 @@ class PaymentsBackend(Protocol):
 
     def refund(self, request: RefundRequest) -> RefundDone: ...
 
+    def is_paid(self, external_id: str) -> bool:
+        """Whether the provider holds the deposit's money (asked, not taken from an event)."""
+        ...
 
-PAYMENTS = ("local",)
+    def close_deposit(self, external_id: str) -> bool:
+        """Stop an unpaid deposit from being paid; False when it was paid meanwhile."""
+        ...
+
+
+PAYMENTS = ("local", "stripe")
 _current: PaymentsBackend | None = None
 
 
@@ -83,6 +91,15 @@ def make_payments(settings: Settings) -> PaymentsBackend:
         from actors.payments.local import LocalPayments
 
         return LocalPayments()
+    if name == "stripe":
+        from actors.payments.stripe_checkout import StripeCheckout
+
+        return StripeCheckout(
+            settings.stripe_api_key,
+            settings.stripe_api_base,
+            success_url=f"{settings.public_base_url}/deposit/paid",
+            cancel_url=f"{settings.public_base_url}/deposit/cancelled",
+        )
     raise ValueError(f"no payments backend {name!r}")
 
 

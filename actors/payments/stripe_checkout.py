@@ -97,6 +97,22 @@ class StripeCheckout:
         status = "succeeded" if refund.status == "succeeded" else "pending"
         return RefundDone(status=status, external_id=refund.id)
 
+    def is_paid(self, external_id: str) -> bool:
+        session = _call(self.client.v1.checkout.sessions.retrieve, external_id)
+        return session.payment_status == "paid"
+
+    def close_deposit(self, external_id: str) -> bool:
+        """Expire the Checkout Session, so the link can no longer be paid."""
+        session = _call(self.client.v1.checkout.sessions.retrieve, external_id)
+        if session.status == "open":
+            _call(
+                self.client.v1.checkout.sessions.expire,
+                external_id,
+                options={"idempotency_key": f"vrai-expire-{external_id}"},
+            )
+            return True
+        return session.payment_status != "paid"
+
 
 def _call(method, *args, **kwargs):
     """One Stripe call; its errors as typed failures the booking can explain."""

@@ -34,6 +34,8 @@ class CalendarActor(ServiceActor):
                 if error.code == "not_found"
                 else Category.CONFLICT
                 if error.code in CONFLICT_CODES
+                else Category.UNAVAILABLE
+                if error.code == "deposit_unavailable"
                 else Category.INVALID
             )
             self.fail(sender, request, category, error.message)

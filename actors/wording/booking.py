@@ -37,6 +37,14 @@ NOT_ONE_OF_YOURS = "I couldn't find that one."
 NO_UPCOMING = "You have no upcoming visits."
 WHICH_APPOINTMENT = "You have more than one upcoming visit; which one?"
 MESSAGE_TAKEN = "The team will get back to you."
+REFUND_UNAVAILABLE = (
+    "I couldn't reach the payment service to refund your deposit, so the visit is still booked. "
+    "Please try again in a few minutes."
+)
+DEPOSIT_UNAVAILABLE = (
+    "I couldn't create the deposit link just now, so nothing was booked. Please try again in a "
+    "few minutes."
+)
 
 
 def reason(check_reason: Reason | None) -> str:

@@ -272,22 +272,51 @@ def confirm_booking(
 
 
 def deposit_note(deposit: dict | None) -> str:
-    """The deposit part of a booking confirmation (amount and link, or none needed)."""
+    """The deposit part of a booking confirmation: the link to pay, or what was done instead."""
     if not deposit or not deposit.get("required"):
         return "No deposit needed."
     amount = deposit.get("amount")
     shown = money(amount) if isinstance(amount, int) else str(amount or "").strip()
     what = f"the {shown} deposit" if shown else "the deposit"
     link = deposit.get("link")
-    if link:
-        return f"To hold your spot, please pay {what} here: {link}"
+    if link:  # the link is its own word: nothing glued to it, so a phone can open it
+        return f"To hold your spot, please pay {what} here: {link} "
+    if deposit.get("status") == "waived":
+        return (
+            f"No card is taken by text: {what} is waived, or the team may ask for it at the desk."
+        )
     return f"We'll text you a link to pay {what} to hold your spot."
 
 
 def booked(service: str, provider: str | None, label: str, deposit: dict | None) -> str:
+    if deposit and deposit.get("status") == "pending":  # not trimmed: the link must survive
+        return (
+            f"{service}{with_provider(provider)} on {label} is held for you. "
+            f"{deposit_note(deposit)}Your visit is booked once it's paid."
+        )
     return fit(
         f"You're booked! {service}{with_provider(provider)} on {label}. {deposit_note(deposit)} "
         "Anything else I can help with?"
+    )
+
+
+def deposit_paid(clinic: str, service: str, label: str) -> str:
+    return fit(
+        f"{clinic}: thank you, your deposit is paid. You're booked for {service} on {label}."
+    )
+
+
+def deposit_paid_too_late(clinic: str, service: str, label: str) -> str:
+    return fit(
+        f"{clinic}: your deposit arrived after the hold on {service} on {label} ended and the "
+        "time was taken, so we've refunded it in full. Text us to pick another time."
+    )
+
+
+def deposit_expired(clinic: str, service: str, label: str) -> str:
+    return fit(
+        f"{clinic}: the hold on {service} on {label} ended because the deposit wasn't paid, so "
+        "the time is free again. Nothing was charged. Text us to book again."
     )
 
 

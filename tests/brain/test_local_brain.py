@@ -122,8 +122,10 @@ def test_a_slot_taken_before_confirmation_is_replaced_by_alternatives(chat):
     chat.say("2")
     assert "Book Botox with Dr. Maya Patel on Fri Nov 27 at 1:00 PM" in chat.text()
     chat.say("yes")
-    assert "You're booked! Botox with Dr. Maya Patel on Fri Nov 27 at 1:00 PM." in chat.text()
-    assert "please pay the $50 deposit here: https://pay.example/d/1" in chat.text()
+    # a deposit still to pay: the time is held, not booked, and the link is its own word
+    assert "Botox with Dr. Maya Patel on Fri Nov 27 at 1:00 PM is held for you." in chat.text()
+    assert "please pay the $50 deposit here: https://pay.example/d/1 " in chat.text()
+    assert "https://pay.example/d/1" in chat.text().split()
 
 
 def test_a_busy_exact_time_gets_the_closest_openings(chat):

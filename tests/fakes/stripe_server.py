@@ -69,6 +69,11 @@ class FakeStripe:
 
     # ------------------------------------------------------------------ scripting
 
+    def recover(self) -> None:
+        """Stripe is back: drop the failures not yet answered."""
+        with self._lock:
+            self._failures.clear()
+
     def fail_next(self, count: int, status: int = 500) -> None:
         error = {"type": "api_error", "message": "An unknown error occurred"}
         if status == 429:
@@ -109,6 +114,18 @@ class FakeStripe:
         if request.headers.get("Authorization") != f"Bearer {API_KEY}":
             error = {"type": "invalid_request_error", "message": "Invalid API Key provided"}
             return web.json_response({"error": error}, status=401)
+        return None
+
+    def _refused_read(self, request: web.Request) -> web.Response | None:
+        """A read is refused as a write is: bad key, or a scripted failure."""
+        refused = self._authorised(request)
+        if refused is not None:
+            return refused
+        with self._lock:
+            self.requests.append((request.method, request.path, None))
+            if self._failures:
+                status, error = self._failures.pop(0)
+                return web.json_response({"error": error}, status=status)
         return None
 
     async def _idempotent(self, request: web.Request, create) -> web.Response:
@@ -181,7 +198,7 @@ class FakeStripe:
         return {k: v for k, v in session.items() if k != "payment_intent_data_metadata"}
 
     async def _get_session(self, request: web.Request) -> web.Response:
-        refused = self._authorised(request)
+        refused = self._refused_read(request)
         if refused is not None:
             return refused
         with self._lock:
@@ -240,7 +257,7 @@ class FakeStripe:
         return 200, refund
 
     async def _get_payment_intent(self, request: web.Request) -> web.Response:
-        refused = self._authorised(request)
+        refused = self._refused_read(request)
         if refused is not None:
             return refused
         with self._lock:
