@@ -546,6 +546,27 @@ class StaffCancel:
 
 
 @dataclass(frozen=True)
+class StaffNoShow:
+    """The customer did not come: the appointment is a no-show and a paid deposit is kept."""
+
+    corr: str
+    clinic_id: int
+    appointment_id: int
+    actor: str = "staff"
+
+
+@dataclass(frozen=True)
+class StaffRefund:
+    """Refund a paid deposit by hand (all of what is left of it, or ``amount_cents``)."""
+
+    corr: str
+    clinic_id: int
+    appointment_id: int
+    amount_cents: int | None = None
+    actor: str = "staff"
+
+
+@dataclass(frozen=True)
 class UnderstandAndRoute:
     """A customer's text on its way to its conversation, by way of the knowledge actor.
 

@@ -206,8 +206,8 @@ def paid(database, stripe, now):
 
 def test_a_cancel_days_ahead_refunds_exactly_once(database, stripe, now):
     appointment, _deposit = paid(database, stripe, now)
-    first = engine.cancel(database[GLOW], appointment.id, "change of plans", "sms", now=now)
-    again = engine.cancel(database[GLOW], appointment.id, "change of plans", "sms", now=now)
+    first = engine.cancel(database[GLOW], appointment.id, "sms", "change of plans", now=now)
+    again = engine.cancel(database[GLOW], appointment.id, "sms", "change of plans", now=now)
     assert first["deposit"] == again["deposit"] == "refunded"
     assert [r["amount"] for r in stripe.refunds.values()] == [5000]
     assert Refund.get().external_id in stripe.refunds
@@ -216,7 +216,7 @@ def test_a_cancel_days_ahead_refunds_exactly_once(database, stripe, now):
 def test_a_late_cancel_keeps_the_deposit(database, stripe, now):
     appointment, _deposit = paid(database, stripe, now)
     late = appointment.start_at - timedelta(hours=2)
-    assert engine.cancel(database[GLOW], appointment.id, "", "sms", now=late)["deposit"] == "kept"
+    assert engine.cancel(database[GLOW], appointment.id, "sms", "", now=late)["deposit"] == "kept"
     assert stripe.refunds == {}
 
 
@@ -228,7 +228,7 @@ def test_a_policy_change_after_booking_does_not_rewrite_the_refund(database, str
         Clinic.id == database[GLOW]
     ).execute()
     assert (
-        engine.cancel(database[GLOW], appointment.id, "", "sms", now=now)["deposit"] == "refunded"
+        engine.cancel(database[GLOW], appointment.id, "sms", "", now=now)["deposit"] == "refunded"
     )
 
 
@@ -236,7 +236,7 @@ def test_stripe_down_at_cancel_leaves_the_visit_booked(database, stripe, now):
     appointment, deposit = paid(database, stripe, now)
     stripe.fail_next(10, status=503)
     with pytest.raises(BookingError) as failed:
-        engine.cancel(database[GLOW], appointment.id, "", "sms", now=now)
+        engine.cancel(database[GLOW], appointment.id, "sms", "", now=now)
     assert failed.value.code == "deposit_unavailable"
     assert Appointment.get_by_id(appointment.id).status == "booked"
     assert Deposit.get_by_id(deposit.id).status == "paid" and Refund.select().count() == 0

@@ -38,6 +38,24 @@ def test_migrations_are_recorded_and_idempotent(database):
     assert migrate() == []
 
 
+def test_a_database_made_before_card_deposits_gains_their_columns(database):
+    """A clinic's existing v1 database upgrades in place; its rows keep their values."""
+    added = {
+        "clinic": ["refund_percent", "deposit_hold_min"],
+        "deposit": ["hold_until", "refund_window_h", "refund_percent"],
+        "webhook_event": ["payload"],
+    }
+    for table, columns in added.items():
+        for column in columns:
+            db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    db.execute_sql("DELETE FROM schema_version WHERE version = 2")
+    assert migrate() == [2]
+    for table, columns in added.items():
+        have = {c.name for c in db.get_columns(table)}
+        assert set(columns) <= have, table
+    assert (glow().refund_percent, glow().deposit_hold_min) == (100, 30)
+
+
 def test_every_tenant_owned_table_carries_its_clinic(database):
     global_tables = {"clinic", "webhook_event", "dashboard_event"}
     for model in ALL_MODELS:

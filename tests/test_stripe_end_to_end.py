@@ -134,3 +134,51 @@ def test_a_signed_body_that_is_not_an_event_is_400(clinic, body):
     status, _, answer = post(gateway, body, {"Stripe-Signature": f"t={stamp},v1={digest}"})
     assert status == 400 and answer["error"]["code"] in ("invalid_json", "invalid")
     assert not WebhookEvent.select().where(WebhookEvent.provider == "stripe").exists()
+
+
+def _paid_botox(gateway, fake) -> int:
+    conversation(gateway, "Hi, this is Ana Lopez, I'd like Botox next Wednesday at 2pm", "yes")
+    (session,) = fake.sessions.values()
+    fake.pay(session["id"])
+    body, headers = signed(stripe_event(fake, "checkout.session.completed", session["id"]))
+    assert post(gateway, body, headers)[0] == 200
+    appointment = Appointment.get()
+    wait_until(lambda: Appointment.get_by_id(appointment.id).status == "booked", timeout_s=20)
+    return appointment.id
+
+
+def test_the_api_shows_the_deposit_and_staff_refund_it_by_hand(clinic):
+    gateway, fake = clinic
+    appointment_id = _paid_botox(gateway, fake)
+    staff, admin = gateway.token(role="staff"), gateway.token()
+    url = f"{gateway.url}/api/appointments/{appointment_id}"
+    status, _, one = http("GET", url, token=staff)
+    assert status == 200 and one["deposit"] == {
+        "status": "paid",
+        "amount_cents": 5000,
+        "checkout_url": next(iter(fake.sessions.values()))["url"],
+    }
+    listed = http("GET", gateway.url + "/api/appointments", token=staff)[2]["items"]
+    assert [item["deposit"] for item in listed] == [one["deposit"]]
+
+    assert http("POST", url + "/refund", {"amount_cents": 2000}, staff)[0] == 403  # admin only
+    for bad in ({"amount_cents": 0}, {"amount_cents": "20"}, {"amount_cents": 6000}):
+        assert http("POST", url + "/refund", bad, admin)[0] == 400
+    assert http("POST", url + "/refund", {"amount_cents": 2000}, admin)[0] == 200
+    assert http("GET", url, token=staff)[2]["deposit"]["status"] == "partially_refunded"
+    assert http("POST", url + "/refund", {}, admin)[0] == 200  # the rest
+    assert sorted(r["amount"] for r in fake.refunds.values()) == [2000, 3000]
+    assert http("GET", url, token=staff)[2]["deposit"]["status"] == "refunded"
+    assert http("POST", url + "/refund", {}, admin)[0] == 400  # nothing left
+    assert http("GET", gateway.url + "/api/appointments/999999", token=staff)[0] == 404
+
+
+def test_a_no_show_keeps_the_deposit(clinic):
+    gateway, fake = clinic
+    appointment_id = _paid_botox(gateway, fake)
+    url = f"{gateway.url}/api/appointments/{appointment_id}"
+    status, _, answer = http("POST", url + "/no-show", {}, gateway.token(role="staff"))
+    assert status == 200, answer
+    shown = http("GET", url, token=gateway.token(role="staff"))[2]
+    assert (shown["status"], shown["deposit"]["status"]) == ("no_show", "kept")
+    assert fake.refunds == {}

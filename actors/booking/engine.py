@@ -494,6 +494,44 @@ def appointment_dict(appointment: Appointment) -> dict:
     }
 
 
+def mark_no_show(clinic_id: int, appointment_id: int, actor: str, now=None) -> dict:
+    """A booked visit the customer missed: a no-show, its paid deposit kept by policy."""
+    now = now or utcnow()
+    with write():
+        appointment = _appointment(clinic_id, appointment_id)
+        if appointment.status != "no_show":
+            if appointment.status != "booked":
+                raise BookingError("invalid", words.NOT_ACTIVE)
+            appointment.status = "no_show"
+            appointment.updated_at = now
+            appointment.version += 1
+            appointment.save()
+            policy.keep_deposit(appointment)
+            _audit(appointment, actor, "appointment.no_show", {})
+            record_event(clinic_id, "appointment.no_show", {"appointment_id": appointment.id})
+    return booked_result(appointment)
+
+
+def refund_by_hand(
+    clinic_id: int, appointment_id: int, actor: str, amount_cents: int | None = None
+) -> dict:
+    """Staff refund a paid (or kept) deposit: what is left of it, or a part."""
+    with write():
+        appointment = _appointment(clinic_id, appointment_id)
+        try:
+            refunded = policy.refund_by_hand(appointment, amount_cents)
+        except PaymentFailed as failed:
+            code = "deposit_unavailable" if failed.category.retryable else "deposit_refused"
+            raise BookingError(code, str(failed)) from failed
+        except ValueError as error:
+            raise BookingError("invalid", str(error)) from None
+        _audit(appointment, actor, "deposit.refund", {"amount_cents": refunded})
+        record_event(
+            clinic_id, "deposit.refunded", {"appointment_id": appointment.id, "amount": refunded}
+        )
+    return booked_result(appointment)
+
+
 def booked_result(appointment: Appointment) -> dict:
     appointment = Appointment.get_by_id(appointment.id)
     return tool_ok(

@@ -131,3 +131,24 @@ def refund_deposit(deposit: Deposit, amount_cents: int, reason: str) -> str:
             reason=reason,
         )
     return "refunded"
+
+
+def keep_deposit(appointment: Appointment) -> None:
+    """A no-show: a paid deposit is kept; an unpaid hold could not have been a visit."""
+    deposit = _deposit(appointment)
+    if deposit is not None and deposit.status == "paid":
+        deposit.status = "kept"
+        deposit.save()
+
+
+def refund_by_hand(appointment: Appointment, amount_cents: int | None) -> int:
+    """Inside a transaction: refund what staff asked, at most what is left; returns it."""
+    deposit = _deposit(appointment)
+    if deposit is None or deposit.status not in ("paid", "kept", "refunded"):
+        raise ValueError("this appointment has no paid deposit to refund")
+    left = deposit.amount_cents - sum(r.amount_cents for r in deposit.refunds)
+    amount = left if amount_cents is None else amount_cents
+    if amount <= 0 or amount > left:
+        raise ValueError(f"amount_cents must be between 1 and {left}")
+    refund_deposit(deposit, amount, "refunded by staff")
+    return amount

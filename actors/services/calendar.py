@@ -16,6 +16,8 @@ from actors.messages import (
     FindSlots,
     StaffBook,
     StaffCancel,
+    StaffNoShow,
+    StaffRefund,
     StaffReschedule,
 )
 from actors.scheduling.availability import PartOfDay
@@ -90,6 +92,22 @@ class CalendarActor(ServiceActor):
                 message.start,
                 message.actor,
                 message.provider,
+            ),
+        )
+
+    def receiveMsg_StaffNoShow(self, message: StaffNoShow, sender) -> None:
+        self._run(
+            sender,
+            message,
+            lambda: engine.mark_no_show(message.clinic_id, message.appointment_id, message.actor),
+        )
+
+    def receiveMsg_StaffRefund(self, message: StaffRefund, sender) -> None:
+        self._run(
+            sender,
+            message,
+            lambda: engine.refund_by_hand(
+                message.clinic_id, message.appointment_id, message.actor, message.amount_cents
             ),
         )
 

@@ -11,12 +11,21 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from actors.messages import FindSlots, StaffBook, StaffCancel, StaffReschedule, new_corr
+from actors.messages import (
+    FindSlots,
+    StaffBook,
+    StaffCancel,
+    StaffNoShow,
+    StaffRefund,
+    StaffReschedule,
+    new_corr,
+)
 from gateway import keys
 from gateway.auth import roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
 from gateway.routes.common import call, int_param, path_id
+from store.deposit_reads import deposit_views
 from store.models import (
     APPOINTMENT_STATUSES,
     Appointment,
@@ -114,16 +123,20 @@ def _parse_instant(value: str | None, name: str) -> datetime | None:
     return parsed
 
 
-def _appointments(clinic_id: int, start, end, status, limit) -> list[dict]:
+def _appointments(clinic_id: int, start, end, status, limit, only_id=None) -> list[dict]:
     clinic = Clinic.get_by_id(clinic_id)
     tz = ZoneInfo(clinic.timezone)
     query = Appointment.select().where(Appointment.clinic == clinic_id)
+    if only_id is not None:
+        query = query.where(Appointment.id == only_id)
     if start:
         query = query.where(Appointment.end_at > start)
     if end:
         query = query.where(Appointment.start_at < end)
     if status:
         query = query.where(Appointment.status == status)
+    rows = list(query.order_by(Appointment.start_at).limit(limit))
+    deposits = deposit_views([a.id for a in rows])
     return [
         {
             "id": a.id,
@@ -134,8 +147,9 @@ def _appointments(clinic_id: int, start, end, status, limit) -> list[dict]:
             "status": a.status,
             "source": a.source,
             "customer": {"name": a.customer.name, "phone": a.customer.phone},
+            "deposit": deposits.get(a.id),
         }
-        for a in query.order_by(Appointment.start_at).limit(limit)
+        for a in rows
     ]
 
 
@@ -151,6 +165,18 @@ async def list_appointments(request: web.Request) -> web.Response:
     limit = int_param(request.query.get("limit"), "limit", 500, 1, 2000)
     items = await run_db(_appointments, request[keys.CLINIC_ID], start, end, status, limit)
     return web.json_response({"items": items})
+
+
+@routes.get("/api/appointments/{id}")
+@roles(*STAFF)
+async def get_appointment(request: web.Request) -> web.Response:
+    """One appointment, as the list shows it, with its deposit."""
+    items = await run_db(
+        _appointments, request[keys.CLINIC_ID], None, None, None, 1, path_id(request)
+    )
+    if not items:
+        raise ApiError(404, "not_found", "no such appointment")
+    return web.json_response(items[0])
 
 
 def _required(body: dict, name: str) -> str:
@@ -218,6 +244,30 @@ async def cancel_appointment(request: web.Request) -> web.Response:
         path_id(request),
         _optional(body, "reason") or "",
         actor=_staff(request),
+    )
+    return web.json_response(await call(request, "calendar", message))
+
+
+@routes.post("/api/appointments/{id}/no-show")
+@roles(*STAFF)
+async def no_show(request: web.Request) -> web.Response:
+    """The customer did not come: a no-show, and a paid deposit is kept."""
+    message = StaffNoShow(
+        new_corr(), request[keys.CLINIC_ID], path_id(request), actor=_staff(request)
+    )
+    return web.json_response(await call(request, "calendar", message))
+
+
+@routes.post("/api/appointments/{id}/refund")
+@roles("admin")
+async def refund(request: web.Request) -> web.Response:
+    """Refund a paid deposit by hand: all that is left, or ``amount_cents`` of it (admin)."""
+    body = await read_json(request) if request.can_read_body else {}
+    amount = body.get("amount_cents")
+    if amount is not None and (type(amount) is not int or amount <= 0):
+        raise ApiError(400, "invalid", "amount_cents must be a positive whole number of cents")
+    message = StaffRefund(
+        new_corr(), request[keys.CLINIC_ID], path_id(request), amount, actor=_staff(request)
     )
     return web.json_response(await call(request, "calendar", message))
 
