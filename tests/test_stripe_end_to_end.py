@@ -182,3 +182,11 @@ def test_a_no_show_keeps_the_deposit(clinic):
     shown = http("GET", url, token=gateway.token(role="staff"))[2]
     assert (shown["status"], shown["deposit"]["status"]) == ("no_show", "kept")
     assert fake.refunds == {}
+
+
+def test_the_pages_stripe_sends_customers_back_to_exist(clinic):
+    gateway, _ = clinic
+    for path, words in (("/deposit/paid", "text when"), ("/deposit/cancelled", "No payment")):
+        status, headers, page = http("GET", gateway.url + path)
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        assert words in page

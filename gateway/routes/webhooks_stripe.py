@@ -63,3 +63,25 @@ async def stripe_webhook(request: web.Request) -> web.Response:
         log.warning("payments actor unavailable; the stored event will be swept up")
     metrics.webhooks.labels("stripe", "accepted").inc()
     return web.json_response({"status": "accepted"})
+
+
+PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8>"
+    '<meta name=viewport content="width=device-width,initial-scale=1">'
+    '<title>{title}</title><body style="font-family:sans-serif;max-width:30em;margin:3em auto">'
+    "<h1>{title}</h1><p>{text}</p></body></html>"
+)
+
+
+@routes.get("/deposit/paid")
+async def deposit_paid_page(request: web.Request) -> web.Response:
+    """Where Stripe sends a customer who paid: the booking is confirmed by text, not here."""
+    text = "We're confirming your deposit now; you'll get a text when your visit is booked."
+    return web.Response(text=PAGE.format(title="Thank you", text=text), content_type="text/html")
+
+
+@routes.get("/deposit/cancelled")
+async def deposit_cancelled_page(request: web.Request) -> web.Response:
+    """Where Stripe sends a customer who left the payment page without paying."""
+    text = "No payment was taken. The link in your text works until your hold ends."
+    return web.Response(text=PAGE.format(title="Not paid yet", text=text), content_type="text/html")
