@@ -99,7 +99,7 @@ def test_a_botox_booking_is_held_and_the_reply_carries_the_link(database, stripe
     assert appointment.status == "pending_deposit" and deposit.status == "pending"
     assert session["metadata"]["appointment_id"] == str(appointment.id)
     assert session["amount_total"] == 5000
-    assert deposit.hold_until == now + timedelta(minutes=30)
+    assert deposit.hold_until == now + timedelta(minutes=31)  # Stripe's 30 and a minute
     assert (deposit.refund_window_h, deposit.refund_percent) == (24, 100)  # the policy copied
     reply = wording.booked("Botox", "Dr. Maya Patel", "Tue", result["deposit"])
     assert session["url"] in reply.split()  # verbatim, as its own word
@@ -154,14 +154,14 @@ def test_an_expired_event_after_the_payment_undoes_nothing(database, stripe, now
 
 def test_an_unpaid_hold_lapses_by_the_clock_and_frees_the_time(database, stripe, now):
     start, appointment, deposit = held(database, stripe, now)
-    assert release_lapsed_holds(now + timedelta(minutes=29)) == 0
-    assert release_lapsed_holds(now + timedelta(minutes=31)) == 1
+    assert release_lapsed_holds(now + timedelta(minutes=30)) == 0
+    assert release_lapsed_holds(now + timedelta(minutes=32)) == 1
     gone = Appointment.get_by_id(appointment.id)
     assert (gone.status, gone.cancel_reason) == ("cancelled", "deposit_expired")
     assert Deposit.get_by_id(deposit.id).status == "expired"
     assert stripe.sessions[deposit.external_id]["status"] == "expired"  # the link is dead
     assert "Nothing was charged" in texts_to(ANA)[-1]
-    later = now + timedelta(minutes=32)
+    later = now + timedelta(minutes=33)
     assert book(database, start, later, customer=BO, name="Bo")["ok"]  # free again
 
 
@@ -174,23 +174,23 @@ def test_the_expired_event_releases_the_hold_too(database, stripe, now):
 
 def test_paid_after_the_release_books_the_time_if_nobody_took_it(database, stripe, now):
     _, appointment, deposit = held(database, stripe, now)
-    release_lapsed_holds(now + timedelta(minutes=31))
+    release_lapsed_holds(now + timedelta(minutes=32))
     stripe.sessions[deposit.external_id]["status"] = "open"  # paid in the last second
     stripe.pay(deposit.external_id)
     deliver(stripe, "checkout.session.completed", deposit.external_id)
-    apply_stored_events(now + timedelta(minutes=32))
+    apply_stored_events(now + timedelta(minutes=33))
     assert Appointment.get_by_id(appointment.id).status == "booked"
     assert Refund.select().count() == 0
 
 
 def test_paid_after_someone_else_took_the_time_is_refunded_and_explained(database, stripe, now):
     start, appointment, deposit = held(database, stripe, now)
-    release_lapsed_holds(now + timedelta(minutes=31))
-    book(database, start, now + timedelta(minutes=32), customer=BO, name="Bo")
+    release_lapsed_holds(now + timedelta(minutes=32))
+    book(database, start, now + timedelta(minutes=33), customer=BO, name="Bo")
     stripe.sessions[deposit.external_id]["status"] = "open"
     stripe.pay(deposit.external_id)
     deliver(stripe, "checkout.session.completed", deposit.external_id)
-    apply_stored_events(now + timedelta(minutes=33))
+    apply_stored_events(now + timedelta(minutes=34))
     assert Appointment.get_by_id(appointment.id).status == "cancelled"
     assert [r["amount"] for r in stripe.refunds.values()] == [5000]
     assert "refunded" in texts_to(ANA)[-1]

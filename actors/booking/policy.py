@@ -16,6 +16,10 @@ from actors.brain.base import money
 from actors.payments import DepositRequest, PaymentFailed, RefundRequest
 from store.models import Appointment, Deposit, Refund
 
+# Stripe refuses a Checkout Session that expires sooner than 30 minutes after it is created
+# (by its clock): one more minute for the request's way there and clocks that differ.
+MIN_HOLD_MIN = 31
+
 
 def record_deposit(appointment: Appointment, cents: int, currency: str, now: datetime) -> Deposit:
     """Inside the booking's transaction: the deposit as the payments backend opened it.
@@ -26,7 +30,7 @@ def record_deposit(appointment: Appointment, cents: int, currency: str, now: dat
     """
     backend = payments.current()
     clinic = appointment.clinic
-    hold_until = now + timedelta(minutes=max(30, clinic.deposit_hold_min))  # Stripe's minimum
+    hold_until = now + timedelta(minutes=max(MIN_HOLD_MIN, clinic.deposit_hold_min))
     opened = backend.open_deposit(
         DepositRequest(appointment.clinic_id, appointment.id, cents, currency, hold_until)
     )

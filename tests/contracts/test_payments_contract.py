@@ -23,7 +23,8 @@ DEPOSIT_STATUSES = {"waived", "pending", "paid"}
 REFUND_STATUSES = {"recorded", "pending", "succeeded"}
 
 
-HOLD = datetime.now(UTC) + timedelta(minutes=45)
+def hold() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=45)
 
 
 class Harness:
@@ -53,18 +54,18 @@ def payments(harness):
 
 
 def test_opening_a_deposit_says_how_it_stands(payments):
-    opened = payments.open_deposit(DepositRequest(1, 42, 5000, "usd", HOLD))
+    opened = payments.open_deposit(DepositRequest(1, 42, 5000, "usd", hold()))
     assert opened.status in DEPOSIT_STATUSES
     assert (opened.checkout_url is None) == (opened.status != "pending")
 
 
 def test_opening_the_same_deposit_twice_gives_the_same_answer(payments):
-    request = DepositRequest(1, 42, 5000, "usd", HOLD)
+    request = DepositRequest(1, 42, 5000, "usd", hold())
     assert payments.open_deposit(request) == payments.open_deposit(request)
 
 
 def test_a_refund_of_a_paid_deposit_says_how_it_stands(harness):
-    opened = harness.backend.open_deposit(DepositRequest(1, 42, 5000, "usd", HOLD))
+    opened = harness.backend.open_deposit(DepositRequest(1, 42, 5000, "usd", hold()))
     harness.pay(opened)
     done = harness.backend.refund(
         RefundRequest(1, 7, 5000, "cancelled inside the refund window", opened.external_id)
@@ -75,7 +76,7 @@ def test_a_refund_of_a_paid_deposit_says_how_it_stands(harness):
 @pytest.mark.parametrize("amount", [0, -100])
 def test_a_deposit_or_refund_of_nothing_is_refused(payments, amount):
     with pytest.raises(ValueError):
-        payments.open_deposit(DepositRequest(1, 42, amount, "usd", HOLD))
+        payments.open_deposit(DepositRequest(1, 42, amount, "usd", hold()))
     with pytest.raises(ValueError):
         payments.refund(RefundRequest(1, 7, amount, "x"))
 

@@ -14,7 +14,10 @@ from actors.payments import DepositRequest, PaymentFailed, RefundRequest
 from actors.payments.stripe_checkout import StripeCheckout
 from tests.fakes.stripe_server import API_KEY, FakeStripe
 
-HOLD = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30, seconds=30)
+
+def hold() -> datetime:
+    """When a hold made now lapses: just over Stripe's 30-minute minimum."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30, seconds=30)
 
 
 @pytest.fixture
@@ -28,19 +31,20 @@ def stripe_backend(fake):
     return StripeCheckout(API_KEY, fake.url, "https://glow.test/paid", "https://glow.test/")
 
 
-def botox(appointment_id: int = 42) -> DepositRequest:
-    return DepositRequest(1, appointment_id, 5000, "usd", HOLD)
+def botox(appointment_id: int = 42, until: datetime | None = None) -> DepositRequest:
+    return DepositRequest(1, appointment_id, 5000, "usd", until or hold())
 
 
 def test_a_deposit_is_a_payment_session_that_names_our_appointment(fake, stripe_backend):
-    opened = stripe_backend.open_deposit(botox())
+    until = hold()
+    opened = stripe_backend.open_deposit(botox(until=until))
     session = fake.sessions[opened.external_id]
     assert (opened.status, opened.checkout_url) == ("pending", session["url"])
     assert session["mode"] == "payment" and session["amount_total"] == 5000
     assert session["metadata"] == {"appointment_id": "42", "clinic_id": "1"}
     assert session["payment_intent_data_metadata"]["appointment_id"] == "42"
     assert session["client_reference_id"] == "appointment-42"
-    assert session["expires_at"] == int(HOLD.timestamp())
+    assert session["expires_at"] == int(until.timestamp())
     assert fake.requests[-1][2] == "vrai-deposit-1-42"
 
 
@@ -53,9 +57,10 @@ def test_a_server_error_is_retried_with_the_same_key_and_opens_one_session(fake,
 
 
 def test_opening_again_after_a_crash_returns_the_first_session(fake, stripe_backend):
-    first = stripe_backend.open_deposit(botox())
+    until = hold()  # fixed by the booking, so the retried request is the same request
+    first = stripe_backend.open_deposit(botox(until=until))
     again = StripeCheckout(API_KEY, fake.url, "https://glow.test/paid", "https://glow.test/")
-    assert again.open_deposit(botox()) == first
+    assert again.open_deposit(botox(until=until)) == first
     assert len(fake.sessions) == 1
 
 
