@@ -55,6 +55,10 @@ def _customer_text(reminder: Reminder, outbound_status: str) -> int | None:
     return message.id
 
 
+# Reminders that carry their own text and phone, rather than an appointment to remind of.
+TEXTS = {"customer_text": _customer_text, "missed_call_text": _missed_call_text}
+
+
 def send_due_reminders(outbound_status: str, now: datetime | None = None) -> list[int]:
     """Text every due reminder once; returns the ids of the outbound messages written."""
     now = now or utcnow()
@@ -76,14 +80,9 @@ def send_due_reminders(outbound_status: str, now: datetime | None = None) -> lis
     sent = []
     for reminder in due:
         with write():
-            if reminder.kind == "customer_text":
-                message_id = _customer_text(reminder, outbound_status)
-                reminder.status = "sent" if message_id else "cancelled"
-                reminder.save()
-                sent += [message_id] if message_id else []
-                continue
-            if reminder.kind == "missed_call_text":
-                message_id = _missed_call_text(reminder, outbound_status)
+            text_of_its_own = TEXTS.get(reminder.kind)
+            if text_of_its_own is not None:
+                message_id = text_of_its_own(reminder, outbound_status)
                 reminder.status = "sent" if message_id else "cancelled"
                 reminder.save()
                 sent += [message_id] if message_id else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import psutil
@@ -147,26 +148,33 @@ def gateway(settings, database, actor_system):
         yield Gateway(url, settings, actor_system, database)
 
 
-@pytest.fixture(scope="module")
-def _module_gateway(tmp_path_factory):
+@contextlib.contextmanager
+def running_gateway(settings, workers: int = 4):
+    """A migrated database with the demo clinics, a system and the gateway, for ``settings``
+    (tests whose settings are their own: a shared system, Telnyx or Stripe fakes)."""
     from gateway.app import create_app
     from gateway.bridge import ActorBridge
     from tests.helpers import serve_app
 
-    settings = make_settings(tmp_path_factory.mktemp("shared"))
+    open_for(settings)
+    migrate()
+    seed_demo_clinics()
+    clinics = {c.phone: c.id for c in Clinic.select()}
+    system = RunningSystem(settings)
+    try:
+        with serve_app(create_app(settings, ActorBridge(settings, workers=workers))) as url:
+            yield Gateway(url, settings, system, clinics)
+    finally:
+        system.stop()
+        close_database()
+
+
+@pytest.fixture(scope="module")
+def _module_gateway(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")  # read by Thespian itself
-        open_for(settings)
-        migrate()
-        seed_demo_clinics()
-        clinics = {c.phone: c.id for c in Clinic.select()}
-        system = RunningSystem(settings)
-        try:
-            with serve_app(create_app(settings, ActorBridge(settings, workers=4))) as url:
-                yield Gateway(url, settings, system, clinics)
-        finally:
-            system.stop()
-            close_database()
+        with running_gateway(make_settings(tmp_path_factory.mktemp("shared"))) as gateway:
+            yield gateway
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cli.simulate import message_received
 from gateway.telnyx_signature import sign
 from store.models import Message, OptOut
-from tests.conftest import Gateway, RunningSystem, make_settings
+from tests.conftest import make_settings, running_gateway
 from tests.fakes.telnyx_messaging_server import FakeTelnyxMessaging
-from tests.helpers import http, serve_app, wait_until
+from tests.helpers import http, wait_until
 
 pytestmark = pytest.mark.multiproc
 
@@ -24,12 +24,6 @@ GLOW = "+15550100001"
 @pytest.fixture
 def telnyx(tmp_path, monkeypatch):
     """The real gateway and actors configured for Telnyx, pointed at a local fake."""
-    from gateway.app import create_app
-    from gateway.bridge import ActorBridge
-    from store.db import close_database, open_for
-    from store.demo import seed_demo_clinics
-    from store.migrations import migrate
-
     key = Ed25519PrivateKey.generate()
     public = key.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -42,16 +36,8 @@ def telnyx(tmp_path, monkeypatch):
             TELNYX_PUBLIC_KEY=base64.b64encode(public).decode(),
             TELNYX_API_BASE=fake.url,
         )
-        open_for(settings)
-        migrate()
-        seed_demo_clinics()
-        system = RunningSystem(settings)
-        try:
-            with serve_app(create_app(settings, ActorBridge(settings, workers=2))) as url:
-                yield Gateway(url, settings, system, {}), fake, key
-        finally:
-            system.stop()
-            close_database()
+        with running_gateway(settings, workers=2) as gateway:
+            yield gateway, fake, key
 
 
 def post(gateway, key, customer: str, body: str):

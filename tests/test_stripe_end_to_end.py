@@ -13,9 +13,9 @@ import time
 import pytest
 
 from store.models import Appointment, Deposit, Message, WebhookEvent
-from tests.conftest import Gateway, RunningSystem, make_settings
+from tests.conftest import make_settings, running_gateway
 from tests.fakes.stripe_server import API_KEY, FakeStripe
-from tests.helpers import http, serve_app, wait_until
+from tests.helpers import http, wait_until
 from tests.sms_helpers import conversation
 
 pytestmark = pytest.mark.multiproc
@@ -26,13 +26,6 @@ SECRET = "whsec_test_vrai"
 @pytest.fixture
 def clinic(tmp_path, monkeypatch):
     """Glow Med Spa running with Stripe keys, pointed at a local Stripe."""
-    from gateway.app import create_app
-    from gateway.bridge import ActorBridge
-    from store.db import close_database, open_for
-    from store.demo import seed_demo_clinics
-    from store.migrations import migrate
-    from store.models import Clinic
-
     monkeypatch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")
     with FakeStripe() as fake:
         settings = make_settings(
@@ -42,17 +35,8 @@ def clinic(tmp_path, monkeypatch):
             STRIPE_API_BASE=fake.url,
         )
         assert settings.backends.payments == "stripe"
-        open_for(settings)
-        migrate()
-        seed_demo_clinics()
-        clinics = {c.phone: c.id for c in Clinic.select()}
-        system = RunningSystem(settings)
-        try:
-            with serve_app(create_app(settings, ActorBridge(settings, workers=2))) as url:
-                yield Gateway(url, settings, system, clinics), fake
-        finally:
-            system.stop()
-            close_database()
+        with running_gateway(settings, workers=2) as gateway:
+            yield gateway, fake
 
 
 def signed(event: dict, secret: str = SECRET, at: int | None = None) -> tuple[bytes, dict]:
