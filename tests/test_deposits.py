@@ -14,7 +14,11 @@ import pytest
 from actors import payments
 from actors.booking import engine
 from actors.booking.engine import BookingError, BookingRequest
-from actors.payments.events import apply_stored_events, release_lapsed_holds
+from actors.payments.events import (
+    apply_stored_events,
+    open_unopened_deposits,
+    release_lapsed_holds,
+)
 from actors.wording import sms as wording
 from store.models import Appointment, DashboardEvent, Deposit, Refund, Reminder, WebhookEvent
 from store.settings import Backends
@@ -62,6 +66,7 @@ def book(database, start: datetime, now: datetime, customer: str = ANA, name: st
         customer_phone=customer,
         customer_name=name,
         provider="Dr. Maya Patel",
+        source="sms",  # the reply carries the link: no separate text
     )
     return engine.book(request, now=now)
 
@@ -117,7 +122,38 @@ def test_stripe_down_at_booking_books_nothing(database, stripe, now):
     with pytest.raises(BookingError) as failed:
         book(database, botox_slot(database, now), now)
     assert failed.value.code == "deposit_unavailable"
-    assert Appointment.select().count() == 0 and Deposit.select().count() == 0
+    holding = Appointment.select().where(Appointment.status.in_(("booked", "pending_deposit")))
+    assert not holding.exists()  # the hold made before Stripe was asked is gone again
+    assert Appointment.get().cancel_reason == "deposit_unavailable"
+    stripe.recover()
+    assert book(database, botox_slot(database, now), now, customer=BO, name="Bo")["ok"]
+
+
+def test_a_hold_whose_link_was_never_made_gets_it_by_the_sweep(database, stripe, now):
+    """As if the process died after the booking committed and before Stripe answered."""
+    _, _, deposit = held(database, stripe, now)
+    Deposit.update(external_id=None, checkout_url=None).where(Deposit.id == deposit.id).execute()
+    assert open_unopened_deposits(now + timedelta(seconds=30)) == 0  # maybe still on its way
+    assert open_unopened_deposits(now + timedelta(minutes=2)) == 1
+    reopened = Deposit.get_by_id(deposit.id)
+    assert reopened.external_id == deposit.external_id  # the same session: one per deposit
+    assert len(stripe.sessions) == 1
+    assert reopened.checkout_url in texts_to(ANA)[-1].split()
+
+
+def test_a_staff_booking_texts_the_customer_the_link(database, stripe, now):
+    request = BookingRequest(
+        clinic_id=database[GLOW],
+        service="Botox",
+        start=botox_slot(database, now),
+        customer_phone=ANA,
+        customer_name="Ana",
+        source="staff",
+        actor="staff",
+    )
+    engine.book(request, now=now)
+    (session,) = stripe.sessions.values()
+    assert session["url"] in texts_to(ANA)[-1].split()
 
 
 def test_the_paid_event_books_it_once_though_delivered_three_times(database, stripe, now):

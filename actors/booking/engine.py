@@ -240,17 +240,20 @@ def book(req: BookingRequest, now: datetime | None = None) -> dict:
             idempotency_key=req.idempotency_key,
             notes=req.notes,
         )
+        deposit = None
         if deposit_cents:
-            try:
-                policy.record_deposit(appointment, deposit_cents, req.clinic.currency, now)
-            except PaymentFailed as failed:  # the whole booking rolls back: no half a hold
-                raise BookingError(
-                    "deposit_unavailable" if failed.category.retryable else "deposit_refused",
-                    words.DEPOSIT_UNAVAILABLE if failed.category.retryable else str(failed),
-                ) from failed
+            deposit = policy.record_deposit(appointment, deposit_cents, req.clinic.currency, now)
         _remind(appointment, now)
         _audit(appointment, req.actor, "appointment.book", {"start": slot.start.isoformat()})
         record_event(req.clinic.id, "appointment.booked", {"appointment_id": appointment.id})
+    if deposit is not None and deposit.status == "pending":
+        try:
+            policy.open_held_deposit(deposit.id, text_link=req.source != "sms")
+        except PaymentFailed as failed:  # the hold is dropped: nothing was booked
+            raise BookingError(
+                "deposit_unavailable" if failed.category.retryable else "deposit_refused",
+                words.DEPOSIT_UNAVAILABLE if failed.category.retryable else str(failed),
+            ) from failed
     return booked_result(appointment)
 
 

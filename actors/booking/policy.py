@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from actors import payments
 from actors.brain.base import money
 from actors.payments import DepositRequest, PaymentFailed, RefundRequest
-from store.models import Appointment, Deposit, Refund
+from actors.wording import sms
+from store.db import write
+from store.fields import utcnow
+from store.models import Appointment, Deposit, Refund, Reminder
 
 # Stripe refuses a Checkout Session that expires sooner than 30 minutes after it is created
 # (by its clock): one more minute for the request's way there and clocks that differ.
@@ -22,34 +26,101 @@ MIN_HOLD_MIN = 31
 
 
 def record_deposit(appointment: Appointment, cents: int, currency: str, now: datetime) -> Deposit:
-    """Inside the booking's transaction: the deposit as the payments backend opened it.
+    """Inside the booking's transaction: the deposit the booking owes.
 
-    A card deposit that is still to be paid makes the appointment a hold (``pending_deposit``):
-    its time is taken for everyone until it is paid or the hold lapses. The clinic's policy of
-    the day is copied onto the deposit.
+    With a card backend the appointment becomes a hold (``pending_deposit``): its time is taken
+    for everyone until it is paid or the hold lapses, and the deposit waits for its link
+    (``open_held_deposit``, called once the transaction has committed: a provider's latency
+    must not hold every writer's lock). A backend with no card flow answers at once. The
+    clinic's policy of the day is copied onto the deposit.
     """
     backend = payments.current()
     clinic = appointment.clinic
     hold_until = now + timedelta(minutes=max(MIN_HOLD_MIN, clinic.deposit_hold_min))
-    opened = backend.open_deposit(
-        DepositRequest(appointment.clinic_id, appointment.id, cents, currency, hold_until)
-    )
-    if opened.status == "pending":
-        appointment.status = "pending_deposit"
-        appointment.save()
-    return Deposit.create(
+    fields = dict(
         clinic=appointment.clinic_id,
         appointment=appointment,
         amount_cents=cents,
         currency=currency,
-        status=opened.status,
-        checkout_url=opened.checkout_url,
-        external_id=opened.external_id,
         backend=backend.name,
-        hold_until=hold_until if opened.status == "pending" else None,
         refund_window_h=clinic.refund_window_h,
         refund_percent=clinic.refund_percent,
     )
+    if backend.takes_cards:
+        appointment.status = "pending_deposit"
+        appointment.save()
+        return Deposit.create(status="pending", hold_until=hold_until, **fields)
+    opened = backend.open_deposit(
+        DepositRequest(appointment.clinic_id, appointment.id, cents, currency, hold_until)
+    )
+    return Deposit.create(status=opened.status, checkout_url=opened.checkout_url, **fields)
+
+
+def open_held_deposit(deposit_id: int, text_link: bool = False) -> None:
+    """After the booking committed: open the deposit at the provider and keep its link.
+
+    The idempotency key is made of our ids and the deadline is the stored one, so opening
+    again after a crash returns the same session. If the provider cannot be reached, the
+    hold is dropped (nothing was booked) and ``PaymentFailed`` tells the caller why.
+    """
+    deposit = Deposit.get_by_id(deposit_id)
+    if deposit.external_id:
+        return
+    request = DepositRequest(
+        deposit.clinic_id,
+        deposit.appointment_id,
+        deposit.amount_cents,
+        deposit.currency,
+        deposit.hold_until,
+    )
+    try:
+        opened = payments.current().open_deposit(request)
+    except PaymentFailed:
+        with write():
+            _drop_unopened(Deposit.get_by_id(deposit_id))
+        raise
+    with write():
+        deposit = Deposit.get_by_id(deposit_id)
+        if deposit.external_id is None:
+            deposit.external_id, deposit.checkout_url = opened.external_id, opened.checkout_url
+            deposit.save()
+            if text_link:  # a caller or a staff booking: the link reaches them by text
+                appointment = deposit.appointment
+                queue_text(appointment, sms.deposit_link(*described(appointment), deposit))
+
+
+def described(appointment: Appointment) -> tuple[str, str, str]:
+    """Clinic, service and local time, as the deposit texts name them."""
+    clinic = appointment.clinic
+    local = appointment.start_at.astimezone(ZoneInfo(clinic.timezone))
+    return clinic.name, appointment.service.name, local.strftime("%a %b %-d at %-I:%M %p")
+
+
+def queue_text(appointment: Appointment, body: str) -> None:
+    """Inside a transaction: a text to the customer about this appointment; the notifier
+    sends it once the transaction has committed (``customer_text`` reminders)."""
+    Reminder.create(
+        clinic=appointment.clinic_id,
+        appointment=appointment,
+        kind="customer_text",
+        due_at=utcnow() - timedelta(seconds=1),
+        payload={"phone": appointment.customer.phone, "text": body},
+    )
+
+
+def _drop_unopened(deposit: Deposit) -> None:
+    if deposit.status != "pending" or deposit.external_id:
+        return
+    deposit.status = "expired"
+    deposit.save()
+    appointment = deposit.appointment
+    if appointment.status == "pending_deposit":
+        appointment.status = "cancelled"
+        appointment.cancel_reason = "deposit_unavailable"
+        appointment.cancelled_by = "system"
+        appointment.cancelled_at = utcnow()
+        appointment.version += 1
+        appointment.save()
 
 
 def _deposit(appointment: Appointment) -> Deposit | None:

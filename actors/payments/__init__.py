@@ -67,6 +67,9 @@ class PaymentFailed(Exception):
 
 class PaymentsBackend(Protocol):
     name: ClassVar[str]
+    # True: a deposit is opened at the provider after the booking commits, and holds the slot
+    # until paid; False: it is settled at once inside the booking's transaction.
+    takes_cards: ClassVar[bool]
 
     def open_deposit(self, request: DepositRequest) -> DepositOpened: ...
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from actors import payments
-from actors.booking.policy import refund_deposit
+from actors.booking.policy import described as _described
+from actors.booking.policy import open_held_deposit, queue_text, refund_deposit
 from actors.payments import PaymentFailed
 from actors.wording import sms as wording
 from store.db import write
@@ -78,13 +78,13 @@ def _completed(session: dict, now: datetime) -> None:
     deposit.save()
     if appointment.status == "pending_deposit":
         _book(appointment, now)
-        _text(appointment, wording.deposit_paid(*_described(appointment)), now)
+        queue_text(appointment, wording.deposit_paid(*_described(appointment)))
     elif appointment.status == "cancelled" and _still_free(appointment):
         _book(appointment, now)  # paid after the hold lapsed, and nobody took the time
-        _text(appointment, wording.deposit_paid(*_described(appointment)), now)
+        queue_text(appointment, wording.deposit_paid(*_described(appointment)))
     else:  # the time went to someone else meanwhile: the money goes back at once
         refund_deposit(deposit, deposit.amount_cents, "paid after the hold was released")
-        _text(appointment, wording.deposit_paid_too_late(*_described(appointment)), now)
+        queue_text(appointment, wording.deposit_paid_too_late(*_described(appointment)))
     record_event(appointment.clinic_id, "deposit.paid", {"appointment_id": appointment.id})
 
 
@@ -137,12 +137,35 @@ def release_hold(deposit: Deposit, now: datetime) -> None:
     Reminder.update(status="cancelled").where(
         (Reminder.appointment == appointment) & (Reminder.status == "pending")
     ).execute()
-    _text(appointment, wording.deposit_expired(*_described(appointment)), now)
+    queue_text(appointment, wording.deposit_expired(*_described(appointment)))
     record_event(
         appointment.clinic_id,
         "appointment.cancelled",
         {"appointment_id": appointment.id, "deposit": "expired", "reason": EXPIRED_REASON},
     )
+
+
+def open_unopened_deposits(now: datetime, after_s: float = 60.0) -> int:
+    """Holds whose link was never made (the process died between the booking's commit and
+    Stripe's answer): open them now (the same session, by its key) and text the link; a hold
+    Stripe still refuses is dropped. Returns how many links it made."""
+    stranded = list(
+        Deposit.select()
+        .where(
+            (Deposit.status == "pending")
+            & Deposit.external_id.is_null()
+            & (Deposit.created_at < now - timedelta(seconds=after_s))
+        )
+        .limit(BATCH)
+    )
+    opened = 0
+    for deposit in stranded:
+        try:
+            open_held_deposit(deposit.id, text_link=True)
+            opened += 1
+        except PaymentFailed:
+            log.warning("a held deposit still has no link: the payment service refused")
+    return opened
 
 
 def release_lapsed_holds(now: datetime) -> int:
@@ -190,21 +213,4 @@ def _still_free(appointment: Appointment) -> bool:
             & (Appointment.end_at > appointment.start_at)
         )
         .exists()
-    )
-
-
-def _described(appointment: Appointment) -> tuple[str, str, str]:
-    clinic = appointment.clinic
-    local = appointment.start_at.astimezone(ZoneInfo(clinic.timezone))
-    return clinic.name, appointment.service.name, local.strftime("%a %b %-d at %-I:%M %p")
-
-
-def _text(appointment: Appointment, body: str, now: datetime) -> None:
-    """Queue a text to the customer in this transaction; the notifier sends it."""
-    Reminder.create(
-        clinic=appointment.clinic_id,
-        appointment=appointment,
-        kind="customer_text",
-        due_at=now - timedelta(seconds=1),
-        payload={"phone": appointment.customer.phone, "text": body},
     )

@@ -12,6 +12,7 @@ from actors.payments import DepositOpened, DepositRequest, RefundDone, RefundReq
 
 
 class LocalPayments:
+    takes_cards: ClassVar[bool] = False  # opens a payment link the customer must pay
     name: ClassVar[str] = "local"
 
     def open_deposit(self, request: DepositRequest) -> DepositOpened:

@@ -34,6 +34,7 @@ def refund_key(request: RefundRequest) -> str:
 
 
 class StripeCheckout:
+    takes_cards: ClassVar[bool] = True  # opens a payment link the customer must pay
     name: ClassVar[str] = "stripe"
 
     def __init__(self, api_key: str, api_base: str | None, success_url: str, cancel_url: str):

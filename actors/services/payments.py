@@ -12,7 +12,11 @@ from __future__ import annotations
 from thespian.actors import WakeupMessage
 
 from actors.messages import PaymentEventStored
-from actors.payments.events import apply_stored_events, release_lapsed_holds
+from actors.payments.events import (
+    apply_stored_events,
+    open_unopened_deposits,
+    release_lapsed_holds,
+)
 from actors.services.base import ServiceActor
 from store.fields import utcnow
 
@@ -29,6 +33,7 @@ class PaymentsActor(ServiceActor):
 
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
         now = utcnow()
-        if apply_stored_events(now) + release_lapsed_holds(now):
+        done = apply_stored_events(now) + open_unopened_deposits(now)
+        if done + release_lapsed_holds(now):
             self.ring(None)
         self.wakeupAfter(SWEEP_S)

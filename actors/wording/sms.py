@@ -300,6 +300,15 @@ def booked(service: str, provider: str | None, label: str, deposit: dict | None)
     )
 
 
+def deposit_link(clinic: str, service: str, label: str, deposit) -> str:
+    """Not trimmed: the link must arrive whole, as its own word."""
+    return (
+        f"{clinic}: {service} on {label} is held for you. To hold your spot, please pay the "
+        f"{money(deposit.amount_cents)} deposit here: {deposit.checkout_url} "
+        "Your visit is booked once it's paid."
+    )
+
+
 def deposit_paid(clinic: str, service: str, label: str) -> str:
     return fit(
         f"{clinic}: thank you, your deposit is paid. You're booked for {service} on {label}."
