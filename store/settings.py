@@ -9,6 +9,7 @@ message instead of failing on the first call that needs it.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ ENVIRONMENT = {
     "STRIPE_API_KEY": "enables card deposits by Stripe Checkout (needs STRIPE_WEBHOOK_SECRET)",
     "STRIPE_WEBHOOK_SECRET": "Stripe webhook signing secret (whsec_...)",
     "STRIPE_API_BASE": "Stripe API address; default https://api.stripe.com",
-    "GOOGLE_SERVICE_ACCOUNT_FILE": "must name a readable file; no Google backend exists yet",
+    "GOOGLE_SERVICE_ACCOUNT_FILE": "must be a service-account key file; no Google backend yet",
     "GOOGLE_API_BASE": "Google Calendar API address; default https://www.googleapis.com",
     "VRAI_ADMIN_PORT": "Thespian admin port; default PORT + 10000",
     "VRAI_ACTOR_HOST": "address Thespian binds (unauthenticated pickle!); default 127.0.0.1",
@@ -157,6 +158,26 @@ def _whole_number(
     return value
 
 
+SERVICE_ACCOUNT_FIELDS = ("client_email", "private_key", "token_uri")
+
+
+def _service_account_problem(path: Path) -> str | None:
+    """Why the file is not a Google service-account key (JSON of type service_account with
+    the fields a token request needs), or None."""
+    try:
+        key = json.loads(path.read_text())
+    except OSError:
+        return "does not name a readable file"
+    except ValueError:
+        return "is not JSON (expected a service-account key file)"
+    if not isinstance(key, dict) or key.get("type") != "service_account":
+        return 'is not a service-account key (its "type" must be "service_account")'
+    missing = [field for field in SERVICE_ACCOUNT_FIELDS if not key.get(field)]
+    if missing:
+        return f"lacks {', '.join(missing)}"
+    return None
+
+
 def _pair(env: Mapping[str, str], first: str, second: str, problems: list[str]) -> None:
     """Integrations that need two values fail when only one is set."""
     if bool(env.get(first)) != bool(env.get(second)):
@@ -181,8 +202,10 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
     if database_url and not database_url.startswith(("postgres://", "postgresql://", "sqlite:")):
         problems.append("DATABASE_URL must be a postgresql:// or sqlite:/// URL")
     google_file = env.get("GOOGLE_SERVICE_ACCOUNT_FILE") or None
-    if google_file and not Path(google_file).is_file():
-        problems.append(f"GOOGLE_SERVICE_ACCOUNT_FILE does not name a readable file: {google_file}")
+    if google_file:
+        problem = _service_account_problem(Path(google_file))
+        if problem:
+            problems.append(f"GOOGLE_SERVICE_ACCOUNT_FILE {problem}: {google_file}")
     telnyx_public_key = env.get("TELNYX_PUBLIC_KEY") or ""
     if telnyx_public_key and not secrets.is_ed25519_public_key(telnyx_public_key):
         problems.append("TELNYX_PUBLIC_KEY must be a base64 ed25519 public key (32 bytes)")

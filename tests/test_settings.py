@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import stat
 
 import pytest
@@ -118,3 +119,29 @@ def test_knowledge_actors_default_to_two_and_can_be_set(tmp_path, raw, count):
 def test_explicit_jwt_secret_wins_over_the_generated_one(tmp_path):
     settings = load_settings({"VRAI_DATA_DIR": str(tmp_path), "JWT_SECRET": "s" * 40})
     assert settings.jwt_secret == "s" * 40
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("{not json", "is not JSON"),
+        ('{"type": "authorized_user"}', "is not a service-account key"),
+        ('{"type": "service_account", "client_email": "sa@x.iam"}', "lacks private_key, token_uri"),
+    ],
+)
+def test_a_google_key_file_must_be_a_service_account_key(tmp_path, content, problem):
+    key = tmp_path / "key.json"
+    key.write_text(content)
+    with pytest.raises(ConfigError) as error:
+        load_settings({"VRAI_DATA_DIR": str(tmp_path), "GOOGLE_SERVICE_ACCOUNT_FILE": str(key)})
+    assert problem in str(error.value) and "GOOGLE_SERVICE_ACCOUNT_FILE" in str(error.value)
+
+
+def test_a_whole_service_account_key_file_is_accepted(tmp_path):
+    key = tmp_path / "key.json"
+    fields = {"type": "service_account", "client_email": "sa@x.iam", "private_key": "k"}
+    key.write_text(json.dumps({**fields, "token_uri": "https://oauth2.googleapis.com/token"}))
+    settings = load_settings(
+        {"VRAI_DATA_DIR": str(tmp_path), "GOOGLE_SERVICE_ACCOUNT_FILE": str(key)}
+    )
+    assert settings.backends.calendar == "local"  # validated; no Google backend yet
