@@ -39,6 +39,30 @@ def clinic(tmp_path, monkeypatch):
             yield gateway, fake
 
 
+@pytest.fixture(scope="module")
+def _refusing_clinic(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch, FakeStripe() as fake:
+        patch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")
+        settings = make_settings(
+            tmp_path_factory.mktemp("stripe"),
+            STRIPE_API_KEY=API_KEY,
+            STRIPE_WEBHOOK_SECRET=SECRET,
+            STRIPE_API_BASE=fake.url,
+        )
+        with running_gateway(settings, workers=2) as gateway:
+            yield gateway
+
+
+@pytest.fixture
+def refusing(_refusing_clinic):
+    """One service for the tests whose webhooks are all refused (each checks nothing stored)."""
+    from store.db import close_database, open_for
+
+    open_for(_refusing_clinic.settings)
+    yield _refusing_clinic
+    close_database()
+
+
 def signed(event: dict, secret: str = SECRET, at: int | None = None) -> tuple[bytes, dict]:
     body = json.dumps(event).encode()
     stamp = at if at is not None else int(time.time())
@@ -111,8 +135,8 @@ def test_a_webhook_without_a_good_signature_is_400_and_stores_nothing(clinic, ta
 
 
 @pytest.mark.parametrize("body", [b"[1, 2", b"[1, 2]", b'"x"', b'{"id": 5}', b"{}"])
-def test_a_signed_body_that_is_not_an_event_is_400(clinic, body):
-    gateway, _ = clinic
+def test_a_signed_body_that_is_not_an_event_is_400(refusing, body):
+    gateway = refusing
     stamp = int(time.time())
     digest = hmac.new(SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
     status, _, answer = post(gateway, body, {"Stripe-Signature": f"t={stamp},v1={digest}"})
@@ -168,8 +192,8 @@ def test_a_no_show_keeps_the_deposit(clinic):
     assert fake.refunds == {}
 
 
-def test_the_pages_stripe_sends_customers_back_to_exist(clinic):
-    gateway, _ = clinic
+def test_the_pages_stripe_sends_customers_back_to_exist(refusing):
+    gateway = refusing
     for path, words in (("/deposit/paid", "text when"), ("/deposit/cancelled", "No payment")):
         status, headers, page = http("GET", gateway.url + path)
         assert status == 200 and headers["Content-Type"].startswith("text/html")
