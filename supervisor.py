@@ -53,7 +53,7 @@ def choose_backends(settings: Settings) -> Settings:
         brain="openai" if openai else "local",
         embedder="openai" if openai else "local",
         payments="stripe" if stripe else "local",
-        calendar="local",
+        calendar="google" if settings.google_service_account_file is not None else "local",
     )
     return settings.replace(backends=backends)
 

@@ -67,6 +67,7 @@ def send_due_reminders(outbound_status: str, now: datetime | None = None) -> lis
             Reminder.select()
             .where(
                 (Reminder.status == "pending")
+                & (Reminder.kind != "calendar_sync")  # the calendar actor's job, not a text
                 & (Reminder.due_at <= now)
                 & (Reminder.locked_until.is_null() | (Reminder.locked_until < now))
             )

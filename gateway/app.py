@@ -14,7 +14,7 @@ from gateway.dbio import run_db
 from gateway.errors import request_context
 from gateway.metrics import Metrics, make_metrics_middleware
 from gateway.openapi import build_openapi, openapi_json
-from gateway.routes import dashboard, kb, ops, webhooks_sms, webhooks_stripe
+from gateway.routes import dashboard, kb, ops, providers, webhooks_sms, webhooks_stripe
 from gateway.sse import EventHub, events_stream
 from store.db import open_for
 from store.models import Clinic
@@ -52,6 +52,7 @@ def create_app(settings: Settings, bridge: ActorBridge | None = None) -> web.App
     app.add_routes(ops.routes)
     app.add_routes(kb.routes)
     app.add_routes(dashboard.routes)
+    app.add_routes(providers.routes)
     app.add_routes(webhooks_sms.routes)
     app.add_routes(webhooks_stripe.routes)
     calls.install(app)  # call webhooks, the media WebSocket, and their runtime

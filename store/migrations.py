@@ -42,9 +42,16 @@ def _v2_card_deposits(database: Database) -> None:
                 database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
 
 
+def _v3_provider_calendars(database: Database) -> None:
+    """Each provider's Google Calendar id (present already where v1 created the table)."""
+    if "google_calendar_id" not in {c.name for c in database.get_columns("provider")}:
+        database.execute_sql('ALTER TABLE "provider" ADD COLUMN "google_calendar_id" VARCHAR(255)')
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial schema", _v1_initial_schema),
     (2, "card deposits: holds, policy copies, stored Stripe events", _v2_card_deposits),
+    (3, "providers' Google Calendar ids", _v3_provider_calendars),
 ]
 
 

@@ -109,6 +109,7 @@ class Provider(BaseModel):
     title = CharField(default="")
     daily_cap = IntegerField(null=True)
     active = BooleanField(default=True)
+    google_calendar_id = CharField(null=True)  # their own calendar, shared with our account
 
     class Meta:
         indexes = ((("clinic", "name"), True),)

@@ -32,7 +32,7 @@ ENVIRONMENT = {
     "STRIPE_API_KEY": "enables card deposits by Stripe Checkout (needs STRIPE_WEBHOOK_SECRET)",
     "STRIPE_WEBHOOK_SECRET": "Stripe webhook signing secret (whsec_...)",
     "STRIPE_API_BASE": "Stripe API address; default https://api.stripe.com",
-    "GOOGLE_SERVICE_ACCOUNT_FILE": "must be a service-account key file; no Google backend yet",
+    "GOOGLE_SERVICE_ACCOUNT_FILE": "service-account key file: enables providers' Google Calendars",
     "GOOGLE_API_BASE": "Google Calendar API address; default https://www.googleapis.com",
     "VRAI_ADMIN_PORT": "Thespian admin port; default PORT + 10000",
     "VRAI_ACTOR_HOST": "address Thespian binds (unauthenticated pickle!); default 127.0.0.1",
@@ -86,7 +86,7 @@ class Backends:
     brain: str = "local"  # "local" | "openai"
     embedder: str = "local"  # "local" | "openai"
     payments: str = "local"  # "local" | "stripe"
-    calendar: str = "local"  # "local"
+    calendar: str = "local"  # "local" | "google"
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def test_configured_integrations_choose_their_production_backends(tmp_path):
         "openai",
         "openai",
     )
-    # Without Stripe keys deposits stay local; no Google backend exists yet.
+    # Without Stripe keys or a Google key file, deposits and the calendar stay local.
     assert (backends.payments, backends.calendar) == ("local", "local")
 
 

@@ -43,7 +43,9 @@ def _intervals(rows) -> tuple[WorkInterval, ...]:
     return tuple(WorkInterval.parse(h.weekday, h.start, h.end) for h in rows)
 
 
-def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None = None):
+def load_calendar(
+    clinic: Clinic, now: datetime, exclude_appointment: int | None = None, fresh: bool = False
+):
     """The clinic's calendar from a day before ``now`` to the end of its booking horizon.
 
     ``exclude_appointment`` leaves one appointment out (the one being rescheduled).
@@ -79,6 +81,7 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
         )
         for s in ACTIVE_SERVICES.rows(clinic=clinic)
     )
+    blocks = calendar.current().busy(clinic.id, start, end, exclude_appointment, fresh)
     busy = tuple(
         BusyAppointment(
             start=b.start,
@@ -89,11 +92,16 @@ def load_calendar(clinic: Clinic, now: datetime, exclude_appointment: int | None
             buffer_before_min=clinic.buffer_before_min,
             buffer_after_min=clinic.buffer_after_min,
         )
-        for b in calendar.current().busy(clinic.id, start, end, exclude_appointment)
+        for b in blocks
+        if b.status not in calendar.TIME_OFF
     )
+    # A provider's own calendar (a sick day, a lunch) is time off, not an appointment: it
+    # counts toward no daily cap and takes no room.
     closures = tuple(
         Closure(c.starts_at, c.ends_at, c.provider_id)
         for c in _CLOSURES.rows(clinic=clinic, start=start, end=end)
+    ) + tuple(
+        Closure(b.start, b.end, b.provider_id) for b in blocks if b.status in calendar.TIME_OFF
     )
     return ClinicCalendar(
         tz=clinic.timezone,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from actors.booking import policy
 from actors.booking.calendar_view import load_calendar
 from actors.booking.catalog import find_provider, find_service
+from actors.calendar.sync import queue_sync
 from actors.messages import tool_error, tool_ok
 from actors.payments import PaymentFailed
 from actors.scheduling.availability import Availability, Slot
@@ -138,7 +139,8 @@ def _time_understood(req: BookingRequest, now: datetime) -> None:
 
 def _slot_bookable(req: BookingRequest, now: datetime) -> None:
     """In the past, too soon, beyond the horizon, closed, out of hours, taken, capped."""
-    availability = Availability(load_calendar(req.clinic, now, req.exclude_appointment))
+    fresh = req.context.get("fresh", False)  # a booking's last look before its write
+    availability = Availability(load_calendar(req.clinic, now, req.exclude_appointment, fresh))
     provider_id = req.provider_row.id if req.provider_row else None
     check = availability.check_slot(
         req.service_row.id, req.start_at, now=now, provider_id=provider_id
@@ -213,7 +215,9 @@ def book(req: BookingRequest, now: datetime | None = None) -> dict:
         done = Appointment.get_or_none(Appointment.idempotency_key == req.idempotency_key)
         if done is not None:
             return booked_result(done)
+    req.context["fresh"] = True  # providers' own calendars asked anew, outside the lock
     run_checkpoints(req, now)  # cheap, outside the lock: most failures end here
+    req.context["fresh"] = False  # inside it, the answer just fetched
     with write():
         _lock_clinic(req.clinic_id)
         if req.idempotency_key:
@@ -244,6 +248,7 @@ def book(req: BookingRequest, now: datetime | None = None) -> dict:
         if deposit_cents:
             deposit = policy.record_deposit(appointment, deposit_cents, req.clinic.currency, now)
         _remind(appointment, now)
+        queue_sync(appointment, now)
         _audit(appointment, req.actor, "appointment.book", {"start": slot.start.isoformat()})
         record_event(req.clinic.id, "appointment.booked", {"appointment_id": appointment.id})
     if deposit is not None and deposit.status == "pending":
@@ -307,6 +312,7 @@ def reschedule(
         )
         if idempotency_key:
             _mark_done(idempotency_key, clinic_id, appointment.id)
+        queue_sync(appointment, now)
         record_event(clinic_id, "appointment.moved", {"appointment_id": appointment.id})
     return booked_result(appointment)
 
@@ -343,6 +349,7 @@ def cancel(
         Reminder.update(status="cancelled").where(
             (Reminder.appointment == appointment) & (Reminder.status == "pending")
         ).execute()
+        queue_sync(appointment, now)
         _audit(appointment, actor, "appointment.cancel", {"reason": reason, "deposit": outcome})
         record_event(
             clinic_id,
@@ -510,6 +517,7 @@ def mark_no_show(clinic_id: int, appointment_id: int, actor: str, now=None) -> d
             appointment.version += 1
             appointment.save()
             policy.keep_deposit(appointment)
+            queue_sync(appointment, now)
             _audit(appointment, actor, "appointment.no_show", {})
             record_event(clinic_id, "appointment.no_show", {"appointment_id": appointment.id})
     return booked_result(appointment)

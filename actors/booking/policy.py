@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from actors import payments
 from actors.brain.base import money
+from actors.calendar.sync import queue_sync
 from actors.payments import DepositRequest, PaymentFailed, RefundRequest
 from actors.wording import sms
 from store.db import write
@@ -121,6 +122,7 @@ def _drop_unopened(deposit: Deposit) -> None:
         appointment.cancelled_at = utcnow()
         appointment.version += 1
         appointment.save()
+        queue_sync(appointment, utcnow())
 
 
 def _deposit(appointment: Appointment) -> Deposit | None:

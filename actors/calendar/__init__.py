@@ -17,6 +17,11 @@ from typing import ClassVar, Protocol
 
 from store.settings import Settings
 
+# Busy statuses that are a provider's own time, not one of our appointments: ``external``
+# (busy on the provider's calendar), ``unknown`` (their calendar could not be read, so none
+# of their time may be offered).
+TIME_OFF = frozenset({"external", "unknown"})
+
 
 @dataclass(frozen=True)
 class Busy:
@@ -33,9 +38,15 @@ class CalendarBackend(Protocol):
     name: ClassVar[str]
 
     def busy(
-        self, clinic_id: int, start: datetime, end: datetime, exclude_appointment: int | None
+        self,
+        clinic_id: int,
+        start: datetime,
+        end: datetime,
+        exclude_appointment: int | None,
+        fresh: bool = False,
     ) -> list[Busy]:
-        """Every block in [start, end) that makes a provider unavailable."""
+        """Every block in [start, end) that makes a provider unavailable; ``fresh`` asks past
+        any cache (a booking's own check, just before its write)."""
         ...
 
     def mirror(self, appointment_id: int) -> None:
@@ -44,7 +55,7 @@ class CalendarBackend(Protocol):
         ...
 
 
-CALENDARS = ("local",)
+CALENDARS = ("local", "google")
 _current: CalendarBackend | None = None
 
 
@@ -54,6 +65,10 @@ def make_calendar(settings: Settings) -> CalendarBackend:
         from actors.calendar.local import LocalCalendar
 
         return LocalCalendar()
+    if name == "google":
+        from actors.calendar.google import GoogleCalendar
+
+        return GoogleCalendar(settings.google_service_account_file, settings.google_api_base)
     raise ValueError(f"no calendar backend {name!r}")
 
 

@@ -34,7 +34,12 @@ class LocalCalendar:
     name: ClassVar[str] = "local"
 
     def busy(
-        self, clinic_id: int, start: datetime, end: datetime, exclude_appointment: int | None
+        self,
+        clinic_id: int,
+        start: datetime,
+        end: datetime,
+        exclude_appointment: int | None,
+        fresh: bool = False,
     ) -> list[Busy]:
         if exclude_appointment is None:
             rows = _BUSY.rows(clinic=clinic_id, start=start, end=end)

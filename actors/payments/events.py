@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from actors import payments
 from actors.booking.policy import described as _described
 from actors.booking.policy import open_held_deposit, queue_text, refund_deposit
+from actors.calendar.sync import queue_sync
 from actors.payments import PaymentFailed
 from actors.wording import sms as wording
 from store.db import write
@@ -134,6 +135,7 @@ def release_hold(deposit: Deposit, now: datetime) -> None:
     appointment.cancelled_at = appointment.updated_at = now
     appointment.version += 1
     appointment.save()
+    queue_sync(appointment, now)
     Reminder.update(status="cancelled").where(
         (Reminder.appointment == appointment) & (Reminder.status == "pending")
     ).execute()
@@ -199,6 +201,7 @@ def _book(appointment: Appointment, now: datetime) -> None:
     appointment.updated_at = now
     appointment.version += 1
     appointment.save()
+    queue_sync(appointment, now)
     record_event(appointment.clinic_id, "appointment.booked", {"appointment_id": appointment.id})
 
 

@@ -1,4 +1,5 @@
-"""Calendar: availability and the booking write path for staff (local DB is the source of truth).
+"""Calendar: availability, the booking write path for staff (local DB is the source of truth),
+and the job that mirrors bookings to providers' own calendars (actors/calendar/sync.py).
 
 Conversations run the same booking engine in their own process (their tools are synchronous);
 this actor serves the dashboard's requests. Both go through the same checkpoints and the same
@@ -9,8 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from thespian.actors import WakeupMessage
+
+from actors import calendar
 from actors.booking import engine
 from actors.booking.engine import BookingError, BookingRequest
+from actors.calendar.sync import run_due_syncs
 from actors.messages import (
     Category,
     FindSlots,
@@ -22,11 +27,23 @@ from actors.messages import (
 )
 from actors.scheduling.availability import PartOfDay
 from actors.services.base import ServiceActor
+from store.fields import utcnow
 
 CONFLICT_CODES = {"slot_taken", "customer_overlap", "daily_cap_reached", "no_resource"}
 
 
+SYNC_S = 5.0
+
+
 class CalendarActor(ServiceActor):
+    def on_start(self) -> None:
+        if calendar.current().name != "local":  # bookings are mirrored to providers' calendars
+            self.wakeupAfter(SYNC_S)
+
+    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
+        run_due_syncs(utcnow())
+        self.wakeupAfter(SYNC_S)
+
     def _run(self, sender, request, operation) -> None:
         try:
             value = operation()

@@ -5,20 +5,35 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from peewee import fn
 
 from actors.booking import engine
 from actors.booking.engine import BookingRequest
 from actors.calendar import CALENDARS, make_calendar
-from store.models import Appointment
+from store.models import Appointment, Provider
 from store.settings import Backends
+from tests.fakes.google_calendar_server import FakeGoogleCalendar, write_service_account_key
 
 GLOW = "+15550100001"
 NOW = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # a Tuesday morning in Los Angeles
 
 
 @pytest.fixture(params=CALENDARS)
-def calendar(request, settings, database):
-    return make_calendar(settings.replace(backends=Backends(calendar=request.param)))
+def calendar(request, settings, database, tmp_path):
+    if request.param != "google":
+        yield make_calendar(settings.replace(backends=Backends(calendar=request.param)))
+        return
+    with FakeGoogleCalendar() as google:  # every Glow provider linked to an empty calendar
+        key = tmp_path / "service-account.json"
+        write_service_account_key(key, google.url + "/token")
+        Provider.update(google_calendar_id=fn.LOWER(Provider.name) + "@glow.test").execute()
+        yield make_calendar(
+            settings.replace(
+                backends=Backends(calendar="google"),
+                google_service_account_file=key,
+                google_api_base=google.url,
+            )
+        )
 
 
 def book(database, start: str) -> Appointment:
