@@ -249,6 +249,21 @@ def test_a_cancel_days_ahead_refunds_exactly_once(database, stripe, now):
     assert Refund.get().external_id in stripe.refunds
 
 
+@pytest.mark.parametrize("event_type", ["refund.updated", "charge.refunded"])
+def test_stripe_telling_of_a_refund_updates_it(database, stripe, now, event_type):
+    appointment, _ = paid(database, stripe, now)
+    engine.cancel(database[GLOW], appointment.id, "sms", "", now=now)
+    refund = Refund.get()
+    Refund.update(status="pending").execute()
+    data = {"id": refund.external_id, "object": "refund", "status": "succeeded"}
+    if event_type == "charge.refunded":
+        data = {"id": "ch_1", "object": "charge", "refunds": {"data": [data]}}
+    event = {"id": f"evt_{event_type}", "type": event_type, "data": {"object": data}}
+    store_event("stripe", event["id"], event_type, event)
+    apply_stored_events(now)
+    assert Refund.get_by_id(refund.id).status == "succeeded"
+
+
 def test_a_late_cancel_keeps_the_deposit(database, stripe, now):
     appointment, _deposit = paid(database, stripe, now)
     late = appointment.start_at - timedelta(hours=2)

@@ -114,11 +114,18 @@ def _refund_updated(refund: dict, now: datetime) -> None:
         ).execute()
 
 
+def _charge_refunded(charge: dict, now: datetime) -> None:
+    """A refund landed on the charge (full or partial): each refund it lists, updated."""
+    for refund in (charge.get("refunds") or {}).get("data") or []:
+        _refund_updated(refund, now)
+
+
 HANDLERS = {
     "checkout.session.completed": _completed,
     "checkout.session.expired": _expired,
     "payment_intent.payment_failed": _payment_failed,
     "refund.updated": _refund_updated,
+    "charge.refunded": _charge_refunded,
 }
 
 
