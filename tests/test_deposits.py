@@ -141,15 +141,17 @@ def test_a_hold_whose_link_was_never_made_gets_it_by_the_sweep(database, stripe,
     assert reopened.checkout_url in texts_to(ANA)[-1].split()
 
 
-def test_a_staff_booking_texts_the_customer_the_link(database, stripe, now):
+@pytest.mark.parametrize("source", ["staff", "call"])
+def test_a_staff_or_phone_booking_texts_the_customer_the_link(database, stripe, now, source):
+    """A caller cannot click a spoken link: it reaches them by text."""
     request = BookingRequest(
         clinic_id=database[GLOW],
         service="Botox",
         start=botox_slot(database, now),
         customer_phone=ANA,
         customer_name="Ana",
-        source="staff",
-        actor="staff",
+        source=source,
+        actor=source,
     )
     engine.book(request, now=now)
     (session,) = stripe.sessions.values()
