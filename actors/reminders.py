@@ -8,13 +8,14 @@ they changed.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from actors.wording import sms
 from store.db import write
 from store.events import record_event
 from store.fields import utcnow
+from store.jobs import claim_due
 from store.models import Appointment, Reminder
 from store.sms import opted_out, record_message, thread_for
 
@@ -62,22 +63,8 @@ TEXTS = {"customer_text": _customer_text, "missed_call_text": _missed_call_text}
 def send_due_reminders(outbound_status: str, now: datetime | None = None) -> list[int]:
     """Text every due reminder once; returns the ids of the outbound messages written."""
     now = now or utcnow()
-    with write():
-        due = list(
-            Reminder.select()
-            .where(
-                (Reminder.status == "pending")
-                & (Reminder.kind != "calendar_sync")  # the calendar actor's job, not a text
-                & (Reminder.due_at <= now)
-                & (Reminder.locked_until.is_null() | (Reminder.locked_until < now))
-            )
-            .order_by(Reminder.due_at)
-            .limit(BATCH)
-        )
-        for reminder in due:
-            reminder.locked_until = now + timedelta(seconds=CLAIM_S)
-            reminder.attempts += 1
-            reminder.save()
+    # calendar_sync rows are the calendar actor's jobs, not texts
+    due = claim_due(Reminder.kind != "calendar_sync", now, CLAIM_S, BATCH)
     sent = []
     for reminder in due:
         with write():

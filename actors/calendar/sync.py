@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from actors import calendar
 from actors.calendar.google import CalendarUnavailable
-from store.db import write
+from store.jobs import claim_due
 from store.models import Appointment, Reminder
 
 log = logging.getLogger("vrai.calendar.sync")
@@ -40,22 +40,7 @@ def queue_sync(appointment: Appointment, now: datetime) -> None:
 
 def run_due_syncs(now: datetime) -> int:
     """Mirror every due job once; returns how many were done."""
-    with write():
-        due = list(
-            Reminder.select()
-            .where(
-                (Reminder.kind == KIND)
-                & (Reminder.status == "pending")
-                & (Reminder.due_at <= now)
-                & (Reminder.locked_until.is_null() | (Reminder.locked_until < now))
-            )
-            .order_by(Reminder.due_at)
-            .limit(BATCH)
-        )
-        for job in due:
-            job.locked_until = now + timedelta(seconds=CLAIM_S)
-            job.attempts += 1
-            job.save()
+    due = claim_due(Reminder.kind == KIND, now, CLAIM_S, BATCH)
     done = 0
     for job in due:
         try:
