@@ -99,3 +99,25 @@ def test_long_replies_split_at_sentences_and_never_inside_a_word():
     assert all(len(p) <= 160 for p in parts)
     assert " ".join(parts) == " ".join(text.split())
     assert all(p.endswith(".") for p in parts[:-1])
+
+
+def test_threads_of_one_customer_are_found_past_the_newest_page(gateway):
+    """The filter ran over the newest `limit` threads, so an older customer's came back empty."""
+    from datetime import timedelta
+
+    from store.db import write
+    from store.fields import utcnow
+    from store.models import SmsThread
+
+    clinic = gateway.clinics["+15550100001"]
+    with write():
+        for n in range(5):
+            SmsThread.create(
+                clinic=clinic,
+                customer_phone=f"+1555555{n:04d}",
+                last_message_at=utcnow() - timedelta(minutes=n),
+            )
+    token = gateway.token(role="staff")
+    url = gateway.url + "/api/threads?limit=2&customer_phone=%2B15555550004"
+    (thread,) = http("GET", url, token=token)[2]["items"]
+    assert thread["customer_phone"] == "+15555550004"

@@ -50,17 +50,15 @@ def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
 # ---------------------------------------------------------------------------- threads
 
 
-def _threads(clinic_id: int, limit: int) -> list[dict]:
+def _threads(clinic_id: int, limit: int, customer_phone: str | None = None) -> list[dict]:
     opted = {
         o.phone
         for o in OptOut.select(OptOut.phone).where((OptOut.clinic == clinic_id) & OptOut.active)
     }
-    rows = (
-        SmsThread.select()
-        .where(SmsThread.clinic == clinic_id)
-        .order_by(SmsThread.last_message_at.desc())
-        .limit(limit)
-    )
+    query = SmsThread.select().where(SmsThread.clinic == clinic_id)
+    if customer_phone:  # in the query, before the limit: not a filter over the newest few
+        query = query.where(SmsThread.customer_phone == customer_phone)
+    rows = query.order_by(SmsThread.last_message_at.desc()).limit(limit)
     return [
         {
             "id": t.id,
@@ -76,12 +74,10 @@ def _threads(clinic_id: int, limit: int) -> list[dict]:
 @routes.get("/api/threads")
 @roles(*STAFF)
 async def list_threads(request: web.Request) -> web.Response:
-    """SMS threads of the clinic, most recent first."""
+    """SMS threads of the clinic, most recent first (``?customer_phone=`` for one customer's)."""
     limit = int_param(request.query.get("limit"), "limit", 100, 1, 500)
-    items = await run_db(_threads, request[keys.CLINIC_ID], limit)
-    phone = request.query.get("customer_phone")
-    if phone:
-        items = [t for t in items if t["customer_phone"] == phone]
+    phone = request.query.get("customer_phone") or None
+    items = await run_db(_threads, request[keys.CLINIC_ID], limit, phone)
     return web.json_response({"items": items})
 
 
