@@ -273,6 +273,38 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     documents = seed_demo_documents()
     names = ", ".join(c.name for c in created) or "none (already there)"
     print(f"demo clinics created: {names}; knowledge-base documents added: {documents}")
+    from store.demo import seed_demo_users
+
+    users = seed_demo_users()
+    if users:
+        print("demo logins (shown once; log in at the gateway's /api/auth/login):")
+        for clinic, email, role, password in users:
+            print(f"  {clinic}: {email} / {password} ({role})")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Add a staff login; the password is one line of standard input (never an argument)."""
+    settings = settings_from(args)
+    prepare_database(settings)
+    from peewee import IntegrityError
+
+    from store.accounts import add_user
+
+    clinic = find_clinic(args.clinic)
+    if clinic is None:
+        print(f"no clinic {args.clinic!r}", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = add_user(clinic.id, args.email, args.name or "", args.role, password)
+    except ValueError as error:
+        print(f"not added: {error}", file=sys.stderr)
+        return 2
+    except IntegrityError:
+        print("not added: that email already has a login at this clinic", file=sys.stderr)
+        return 2
+    print(f"added user {user.id} ({user.role}) at {clinic.name}")
     return 0
 
 
@@ -374,6 +406,15 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--clinic", required=True, help="clinic phone number or id")
     token.add_argument("--role", required=True, choices=("admin", "staff", "ops"))
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    user = commands.add_parser("user", help="staff logins")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    user_add = user_commands.add_parser("add", help="add a login (password on standard input)")
+    user_add.add_argument("--data-dir", dest="data_dir", help="data directory (VRAI_DATA_DIR)")
+    user_add.add_argument("--clinic", required=True, help="clinic phone number or id")
+    user_add.add_argument("--email", required=True)
+    user_add.add_argument("--role", required=True, choices=("admin", "staff", "ops"))
+    user_add.add_argument("--name", help="shown in the audit log; default the email")
+    user_add.set_defaults(func=cmd_user_add)
     add("status", cmd_status, "list every actor of the running system")
     restart = add("restart", cmd_restart, "restart one actor by id (see status)")
     restart.add_argument("actor")

@@ -12,9 +12,18 @@ from gateway.auth import make_auth_middleware
 from gateway.bridge import ActorBridge
 from gateway.dbio import run_db
 from gateway.errors import request_context
+from gateway.login_limits import LoginLimits
 from gateway.metrics import Metrics, make_metrics_middleware
 from gateway.openapi import build_openapi, openapi_json
-from gateway.routes import dashboard, kb, ops, providers, webhooks_sms, webhooks_stripe
+from gateway.routes import (
+    accounts,
+    dashboard,
+    kb,
+    ops,
+    providers,
+    webhooks_sms,
+    webhooks_stripe,
+)
 from gateway.sse import EventHub, events_stream
 from store.db import open_for
 from store.models import Clinic
@@ -49,8 +58,10 @@ def create_app(settings: Settings, bridge: ActorBridge | None = None) -> web.App
     app[keys.METRICS] = metrics
     app[keys.HUB] = EventHub()
     app[keys.BRIDGE] = bridge
+    app[accounts.LIMITS] = LoginLimits()
     app.add_routes(ops.routes)
     app.add_routes(kb.routes)
+    app.add_routes(accounts.routes)
     app.add_routes(dashboard.routes)
     app.add_routes(providers.routes)
     app.add_routes(webhooks_sms.routes)

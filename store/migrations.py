@@ -48,10 +48,20 @@ def _v3_provider_calendars(database: Database) -> None:
         database.execute_sql('ALTER TABLE "provider" ADD COLUMN "google_calendar_id" VARCHAR(255)')
 
 
+def _v4_staff_logins(database: Database) -> None:
+    """Staff passwords and refresh tokens."""
+    from store.models import RefreshToken
+
+    if "password_hash" not in {c.name for c in database.get_columns("staff_user")}:
+        database.execute_sql('ALTER TABLE "staff_user" ADD COLUMN "password_hash" VARCHAR(255)')
+    database.create_tables([RefreshToken], safe=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial schema", _v1_initial_schema),
     (2, "card deposits: holds, policy copies, stored Stripe events", _v2_card_deposits),
     (3, "providers' Google Calendar ids", _v3_provider_calendars),
+    (4, "staff logins: passwords and refresh tokens", _v4_staff_logins),
 ]
 
 

@@ -72,9 +72,25 @@ class StaffUser(BaseModel):
     role = CharField(constraints=[_in("role", ROLES)])
     active = BooleanField(default=True)
     created_at = UtcDateTimeField(default=utcnow)
+    password_hash = CharField(null=True)  # store/passwords.py; None: cannot log in
 
     class Meta:
         indexes = ((("clinic", "email"), True),)
+
+
+class RefreshToken(BaseModel):
+    """One refresh token (only its hash is kept). Each use makes the next in its family; a
+    token used twice means it was stolen, and the whole family is revoked."""
+
+    id = AutoField()
+    clinic = ForeignKeyField(Clinic, on_delete="CASCADE")
+    user = ForeignKeyField(StaffUser, backref="refresh_tokens", on_delete="CASCADE")
+    family = CharField(index=True)
+    token_hash = CharField(unique=True)
+    expires_at = UtcDateTimeField()
+    used_at = UtcDateTimeField(null=True)
+    revoked_at = UtcDateTimeField(null=True)
+    created_at = UtcDateTimeField(default=utcnow)
 
 
 class Resource(BaseModel):
@@ -397,6 +413,7 @@ class ClinicHoliday(BaseModel):
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Clinic,
     StaffUser,
+    RefreshToken,
     Resource,
     Service,
     Provider,

@@ -141,3 +141,28 @@ def test_token_for_unknown_clinic_fails_clearly(env):
         text=True,
     )
     assert done.returncode == 2 and "no clinic" in done.stdout
+
+
+def test_seed_demo_prints_each_demo_login_once_and_it_works(tmp_path):
+    import re
+
+    from store.accounts import login
+    from store.db import close_database, open_database
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("VRAI_", "STRIPE", "GOOGLE"))}
+    clean["VRAI_DATA_DIR"] = str(tmp_path / "fresh")
+    first = run(clean, "seed-demo")
+    logins = re.findall(r"^  (.+): (\S+@\S+) / (\S+) \((admin|staff)\)$", first, re.M)
+    assert {(c, role) for c, _, _, role in logins} == {
+        ("Glow Med Spa", "admin"),
+        ("Glow Med Spa", "staff"),
+        ("Align Chiropractic", "admin"),
+        ("Align Chiropractic", "staff"),
+    }
+    assert "demo logins" not in run(clean, "seed-demo")  # shown once, never again
+    open_database(tmp_path / "fresh" / "vrai.sqlite3")
+    try:
+        for _, email, password, role in logins:
+            assert login(email, password)[0].role == role
+    finally:
+        close_database()
