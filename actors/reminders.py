@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from actors.calendar.sync import KIND as CALENDAR_SYNC
 from actors.wording import sms
 from store.db import write
 from store.events import record_event
@@ -44,6 +45,16 @@ def _missed_call_text(reminder: Reminder, outbound_status: str) -> int | None:
     return message.id
 
 
+def cancel_pending_reminders(appointment: Appointment) -> None:
+    """Inside a transaction: the appointment moved or ended, so what was due about it is not
+    sent. Its calendar jobs are left alone: each mirrors the appointment as it stands then."""
+    Reminder.update(status="cancelled").where(
+        (Reminder.appointment == appointment)
+        & (Reminder.status == "pending")
+        & (Reminder.kind != CALENDAR_SYNC)
+    ).execute()
+
+
 def _customer_text(reminder: Reminder, outbound_status: str) -> int | None:
     """A text queued with its words in the same transaction as what it tells (a deposit paid,
     a hold released), so the customer hears of it exactly once."""
@@ -63,8 +74,7 @@ TEXTS = {"customer_text": _customer_text, "missed_call_text": _missed_call_text}
 def send_due_reminders(outbound_status: str, now: datetime | None = None) -> list[int]:
     """Text every due reminder once; returns the ids of the outbound messages written."""
     now = now or utcnow()
-    # calendar_sync rows are the calendar actor's jobs, not texts
-    due = claim_due(Reminder.kind != "calendar_sync", now, CLAIM_S, BATCH)
+    due = claim_due(Reminder.kind != CALENDAR_SYNC, now, CLAIM_S, BATCH)  # not texts
     sent = []
     for reminder in due:
         with write():

@@ -22,6 +22,7 @@ from actors.booking.catalog import find_provider, find_service
 from actors.calendar.sync import queue_sync
 from actors.messages import tool_error, tool_ok
 from actors.payments import PaymentFailed
+from actors.reminders import cancel_pending_reminders
 from actors.scheduling.availability import Availability, Slot
 from actors.wording import booking as words
 from store.clinic_reads import CLINIC, PROVIDER
@@ -300,9 +301,7 @@ def reschedule(
         appointment.updated_at = utcnow()
         appointment.version += 1
         appointment.save()
-        Reminder.update(status="cancelled").where(
-            (Reminder.appointment == appointment) & (Reminder.status == "pending")
-        ).execute()
+        cancel_pending_reminders(appointment)
         _remind(appointment, now)
         _audit(
             appointment,
@@ -332,13 +331,7 @@ def cancel(
             return cancelled_result(appointment, policy.deposit_outcome(appointment))
         if appointment.status not in ("booked", "pending_deposit"):
             raise BookingError("not_found", words.NOT_ACTIVE)
-        appointment.status = "cancelled"
-        appointment.cancel_reason = reason or None
-        appointment.cancelled_by = actor
-        appointment.cancelled_at = now
-        appointment.updated_at = now
-        appointment.version += 1
-        appointment.save()
+        policy.mark_cancelled(appointment, reason, actor, now)
         try:
             outcome = policy.settle_deposit_on_cancel(appointment, now)
         except PaymentFailed as failed:  # not cancelled either: no refund is half-made
@@ -346,10 +339,6 @@ def cancel(
                 "deposit_unavailable" if failed.category.retryable else "deposit_refused",
                 words.REFUND_UNAVAILABLE if failed.category.retryable else str(failed),
             ) from failed
-        Reminder.update(status="cancelled").where(
-            (Reminder.appointment == appointment) & (Reminder.status == "pending")
-        ).execute()
-        queue_sync(appointment, now)
         _audit(appointment, actor, "appointment.cancel", {"reason": reason, "deposit": outcome})
         record_event(
             clinic_id,

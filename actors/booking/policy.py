@@ -16,6 +16,7 @@ from actors import payments
 from actors.brain.base import money
 from actors.calendar.sync import queue_sync
 from actors.payments import DepositRequest, PaymentFailed, RefundRequest
+from actors.reminders import cancel_pending_reminders
 from actors.wording import sms
 from store.db import write
 from store.fields import utcnow
@@ -114,15 +115,21 @@ def _drop_unopened(deposit: Deposit) -> None:
         return
     deposit.status = "expired"
     deposit.save()
-    appointment = deposit.appointment
-    if appointment.status == "pending_deposit":
-        appointment.status = "cancelled"
-        appointment.cancel_reason = "deposit_unavailable"
-        appointment.cancelled_by = "system"
-        appointment.cancelled_at = utcnow()
-        appointment.version += 1
-        appointment.save()
-        queue_sync(appointment, utcnow())
+    if deposit.appointment.status == "pending_deposit":
+        mark_cancelled(deposit.appointment, "deposit_unavailable", "system", utcnow())
+
+
+def mark_cancelled(appointment: Appointment, reason: str | None, actor: str, now: datetime) -> None:
+    """Inside a transaction: the appointment is cancelled, what was due about it is not sent,
+    and providers' calendars are brought in line (the one step every cancel takes)."""
+    appointment.status = "cancelled"
+    appointment.cancel_reason = reason or None
+    appointment.cancelled_by = actor
+    appointment.cancelled_at = appointment.updated_at = now
+    appointment.version += 1
+    appointment.save()
+    cancel_pending_reminders(appointment)
+    queue_sync(appointment, now)
 
 
 def _deposit(appointment: Appointment) -> Deposit | None:

@@ -23,6 +23,10 @@ from store.settings import Settings
 TIME_OFF = frozenset({"external", "unknown"})
 
 
+class CalendarUnavailable(Exception):
+    """A provider calendar could not be reached or refused; the sync job tries again later."""
+
+
 @dataclass(frozen=True)
 class Busy:
     """One busy block of one provider (UTC instants)."""

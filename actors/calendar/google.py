@@ -25,7 +25,7 @@ from google.oauth2 import service_account
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from actors.calendar import Busy
+from actors.calendar import Busy, CalendarUnavailable
 from actors.calendar.local import LocalCalendar
 from store.models import Appointment, Provider
 
@@ -36,10 +36,6 @@ CACHE_S = 30.0
 # the time was offered from it a moment ago, and Google being down must not fail the booking.
 STALE_OK_S = 300.0
 MIRRORED = ("booked", "pending_deposit")  # what shows on the provider's calendar
-
-
-class CalendarUnavailable(Exception):
-    """Google could not be reached or refused; the sync job tries again later."""
 
 
 def event_id(appointment_id: int) -> str:

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timedelta
 
 from actors import calendar
-from actors.calendar.google import CalendarUnavailable
+from actors.calendar import CalendarUnavailable
 from store.jobs import claim_due
 from store.models import Appointment, Reminder
 

@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 
 from actors import payments
 from actors.booking.policy import described as _described
-from actors.booking.policy import open_held_deposit, queue_text, refund_deposit
+from actors.booking.policy import mark_cancelled, open_held_deposit, queue_text, refund_deposit
 from actors.calendar.sync import queue_sync
 from actors.payments import PaymentFailed
 from actors.wording import sms as wording
 from store.db import write
 from store.events import record_event
-from store.models import Appointment, Deposit, Reminder, WebhookEvent
+from store.models import Appointment, Deposit, Refund, WebhookEvent
 
 log = logging.getLogger("vrai.payments")
 
@@ -106,8 +106,6 @@ def _payment_failed(session: dict, now: datetime) -> None:
 
 
 def _refund_updated(refund: dict, now: datetime) -> None:
-    from store.models import Refund
-
     if refund.get("object") == "refund" and refund.get("id"):
         Refund.update(status=refund.get("status", "pending")).where(
             Refund.external_id == refund["id"]
@@ -136,16 +134,7 @@ def release_hold(deposit: Deposit, now: datetime) -> None:
     appointment = deposit.appointment
     if appointment.status != "pending_deposit":
         return
-    appointment.status = "cancelled"
-    appointment.cancel_reason = EXPIRED_REASON
-    appointment.cancelled_by = "system"
-    appointment.cancelled_at = appointment.updated_at = now
-    appointment.version += 1
-    appointment.save()
-    queue_sync(appointment, now)
-    Reminder.update(status="cancelled").where(
-        (Reminder.appointment == appointment) & (Reminder.status == "pending")
-    ).execute()
+    mark_cancelled(appointment, EXPIRED_REASON, "system", now)
     queue_text(appointment, wording.deposit_expired(*_described(appointment)))
     record_event(
         appointment.clinic_id,

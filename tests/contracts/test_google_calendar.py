@@ -205,3 +205,24 @@ def test_an_unbookable_time_stays_unbookable(database, google, now):
     google.busy[MAYA] = [(day.replace(hour=9).isoformat(), day.replace(hour=18).isoformat())]
     with pytest.raises(BookingError):
         book(database, day.replace(hour=10), now)
+
+
+def test_a_released_deposit_hold_takes_its_event_off_the_calendar(database, google, now):
+    """The release queued its calendar job and then cancelled the appointment's pending jobs,
+    its own among them: the event stayed on the provider's calendar."""
+    from actors.payments.events import release_hold
+    from store.db import write
+    from store.models import Appointment, Deposit
+
+    appointment_id = book(database, a_day_ahead(now).replace(hour=10), now)
+    run_due_syncs(now)
+    with write():
+        Appointment.update(status="pending_deposit").where(
+            Appointment.id == appointment_id
+        ).execute()
+        deposit = Deposit.create(
+            clinic=database[GLOW], appointment=appointment_id, amount_cents=5000, status="pending"
+        )
+        release_hold(deposit, now)
+    assert run_due_syncs(now) == 1
+    assert google.events[MAYA] == {}
