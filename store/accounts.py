@@ -7,6 +7,7 @@ it, so the whole family is revoked (the owner logs in again). Logout revokes the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -18,7 +19,13 @@ from store.models import ROLES, RefreshToken, StaffUser
 from store.passwords import hash_password, verify_password
 
 REFRESH_TTL = timedelta(days=14)
-_DUMMY_HASH = hash_password("not-a-real-password-at-all")  # equal work for unknown emails
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against for an unknown email, so it costs what a wrong password costs (made on
+    first use: a deliberate slow hash has no place in every process's start-up)."""
+    return hash_password("not-a-real-password-at-all")
 
 
 class AccountError(Exception):
@@ -52,7 +59,7 @@ def authenticate(email: str, password: str, clinic_id: int | None = None) -> Sta
     if len(users) > 1:
         raise AmbiguousEmail("that email is staff at more than one clinic: name the clinic")
     user = users[0] if users else None
-    if not verify_password(password, user.password_hash if user else _DUMMY_HASH) or not user:
+    if not verify_password(password, user.password_hash if user else _dummy_hash()) or not user:
         raise AccountError("wrong email or password")
     return user
 

@@ -200,12 +200,10 @@ def refund_deposit(deposit: Deposit, amount_cents: int, reason: str) -> str:
     )
     deposit.status = "refunded"
     deposit.save()
-    if (
-        not Refund.select()
-        .where((Refund.deposit == deposit) & (Refund.external_id == done.external_id))
-        .exists()
-        or done.external_id is None
-    ):
+    recorded = Refund.select().where(
+        (Refund.deposit == deposit) & (Refund.external_id == done.external_id)
+    )
+    if done.external_id is None or not recorded.exists():  # a provider's replay: one row
         Refund.create(
             clinic=deposit.clinic_id,
             deposit=deposit,
