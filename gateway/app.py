@@ -17,10 +17,16 @@ from gateway.metrics import Metrics, make_metrics_middleware
 from gateway.openapi import build_openapi, openapi_json
 from gateway.routes import (
     accounts,
+    analytics,
+    clinic,
     dashboard,
     kb,
     ops,
+    page,
     providers,
+    schedule,
+    services,
+    users,
     webhooks_sms,
     webhooks_stripe,
 )
@@ -64,6 +70,12 @@ def create_app(settings: Settings, bridge: ActorBridge | None = None) -> web.App
     app.add_routes(accounts.routes)
     app.add_routes(dashboard.routes)
     app.add_routes(providers.routes)
+    app.add_routes(clinic.routes)
+    app.add_routes(services.routes)
+    app.add_routes(schedule.routes)
+    app.add_routes(users.routes)
+    app.add_routes(analytics.routes)
+    app.add_routes(page.routes)
     app.add_routes(webhooks_sms.routes)
     app.add_routes(webhooks_stripe.routes)
     calls.install(app)  # call webhooks, the media WebSocket, and their runtime

@@ -78,6 +78,14 @@ def roles(*allowed: str):
     return mark
 
 
+def actor_of(request: web.Request) -> str:
+    """Who is asking, for the audit log: the staff user, or the role of a script token."""
+    claims = request[keys.CLAIMS]
+    if claims.get("sub"):
+        return f"staff:{claims['sub']}"
+    return f"token:{claims['role']}"
+
+
 def token_from(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):

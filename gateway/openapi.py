@@ -36,23 +36,36 @@ def build_openapi(app: web.Application) -> dict:
             continue
         handler = route.handler
         doc = (handler.__doc__ or "").strip().splitlines()
+        declared = getattr(handler, "openapi", None) or {}
+        success = {"description": "success"}
+        if declared.get("response") is not None:
+            success["content"] = {"application/json": {"schema": declared["response"]}}
         operation = {
             "summary": doc[0] if doc else route.method + " " + path,
             "operationId": handler.__name__,
             "responses": {
-                "200": {"description": "success"},
+                str(declared.get("status", 200)): success,
                 "4XX": {
                     "description": "client error",
                     "content": {"application/json": {"schema": ERROR_SCHEMA}},
                 },
             },
         }
-        params = re.findall(r"{(\w+)}", path)
-        if params:
-            operation["parameters"] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                for p in params
-            ]
+        if declared.get("request") is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": declared["request"]}},
+            }
+        parameters = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in re.findall(r"{(\w+)}", path)
+        ]
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": spec}
+            for name, spec in sorted(declared.get("query", {}).items())
+        ]
+        if parameters:
+            operation["parameters"] = parameters
         allowed = getattr(handler, "allowed_roles", None)
         if path.startswith("/api/") and path not in PUBLIC_API_PATHS:
             operation["security"] = [{"bearer": []}]

@@ -36,10 +36,7 @@ def _v2_card_deposits(database: Database) -> None:
         "webhook_event": [("payload", "TEXT")],
     }
     for table, columns in added.items():
-        have = {column.name for column in database.get_columns(table)}
-        for name, kind in columns:
-            if name not in have:
-                database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
+        _add_missing(database, table, columns)
 
 
 def _v3_provider_calendars(database: Database) -> None:
@@ -57,11 +54,32 @@ def _v4_staff_logins(database: Database) -> None:
     database.create_tables([RefreshToken], safe=True)
 
 
+def _v5_desk_settings(database: Database) -> None:
+    """Clinic reminder lead time and retention; staff taking over an SMS thread."""
+    added = {
+        "clinic": [
+            ("reminder_hours_before", "INTEGER NOT NULL DEFAULT 24"),
+            ("retention_days", "INTEGER"),
+        ],
+        "sms_thread": [("ai_paused_by", "VARCHAR(255)"), ("ai_paused_at", "TIMESTAMP")],
+    }
+    for table, columns in added.items():
+        _add_missing(database, table, columns)
+
+
+def _add_missing(database: Database, table: str, columns: list[tuple[str, str]]) -> None:
+    have = {column.name for column in database.get_columns(table)}
+    for name, kind in columns:
+        if name not in have:
+            database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial schema", _v1_initial_schema),
     (2, "card deposits: holds, policy copies, stored Stripe events", _v2_card_deposits),
     (3, "providers' Google Calendar ids", _v3_provider_calendars),
     (4, "staff logins: passwords and refresh tokens", _v4_staff_logins),
+    (5, "desk settings: reminder lead time, retention, staff-held threads", _v5_desk_settings),
 ]
 
 

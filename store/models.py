@@ -61,6 +61,8 @@ class Clinic(BaseModel):
     refund_percent = IntegerField(default=100)  # of the deposit, when refunded by policy
     deposit_hold_min = IntegerField(default=30)  # an unpaid card deposit holds the slot this long
     currency = CharField(default="usd")
+    reminder_hours_before = IntegerField(default=24)  # the appointment reminder's lead time
+    retention_days = IntegerField(null=True)  # transcripts and texts older than this: redacted
     created_at = UtcDateTimeField(default=utcnow)
 
 
@@ -272,6 +274,9 @@ class SmsThread(BaseModel):
     customer = ForeignKeyField(Customer, null=True, on_delete="SET NULL")
     created_at = UtcDateTimeField(default=utcnow)
     last_message_at = UtcDateTimeField(default=utcnow)
+    # Staff took the thread over: the AI stays silent until they hand it back.
+    ai_paused_by = CharField(null=True)
+    ai_paused_at = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("clinic", "customer_phone"), True),)

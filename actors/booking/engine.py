@@ -439,7 +439,7 @@ def _mark_done(key: str, clinic_id: int, appointment_id: int) -> None:
 
 
 def _remind(appointment: Appointment, now: datetime) -> None:
-    due = appointment.start_at - timedelta(hours=24)
+    due = appointment.start_at - timedelta(hours=appointment.clinic.reminder_hours_before)
     if due > now:
         Reminder.create(
             clinic=appointment.clinic_id,

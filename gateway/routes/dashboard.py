@@ -21,7 +21,7 @@ from actors.messages import (
     new_corr,
 )
 from gateway import keys
-from gateway.auth import roles
+from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
 from gateway.routes.common import call, int_param, path_id
@@ -189,10 +189,6 @@ def _optional(body: dict, name: str) -> str | None:
     return value or None
 
 
-def _staff(request: web.Request) -> str:
-    return f"staff:{request[keys.CLAIMS]['role']}:{request[keys.CLAIMS].get('jti', '')[:8]}"
-
-
 @routes.post("/api/appointments")
 @roles(*STAFF)
 async def book_appointment(request: web.Request) -> web.Response:
@@ -207,7 +203,7 @@ async def book_appointment(request: web.Request) -> web.Response:
         customer_name=_optional(body, "customer_name"),
         provider=_optional(body, "provider"),
         notes=_optional(body, "notes") or "",
-        actor=_staff(request),
+        actor=actor_of(request),
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return web.json_response(await call(request, "calendar", message), status=201)
@@ -224,7 +220,7 @@ async def move_appointment(request: web.Request) -> web.Response:
         path_id(request),
         _required(body, "start"),
         _optional(body, "provider"),
-        actor=_staff(request),
+        actor=actor_of(request),
     )
     return web.json_response(await call(request, "calendar", message))
 
@@ -239,7 +235,7 @@ async def cancel_appointment(request: web.Request) -> web.Response:
         request[keys.CLINIC_ID],
         path_id(request),
         _optional(body, "reason") or "",
-        actor=_staff(request),
+        actor=actor_of(request),
     )
     return web.json_response(await call(request, "calendar", message))
 
@@ -249,7 +245,7 @@ async def cancel_appointment(request: web.Request) -> web.Response:
 async def no_show(request: web.Request) -> web.Response:
     """The customer did not come: a no-show, and a paid deposit is kept."""
     message = StaffNoShow(
-        new_corr(), request[keys.CLINIC_ID], path_id(request), actor=_staff(request)
+        new_corr(), request[keys.CLINIC_ID], path_id(request), actor=actor_of(request)
     )
     return web.json_response(await call(request, "calendar", message))
 
@@ -263,7 +259,7 @@ async def refund(request: web.Request) -> web.Response:
     if amount is not None and (type(amount) is not int or amount <= 0):
         raise ApiError(400, "invalid", "amount_cents must be a positive whole number of cents")
     message = StaffRefund(
-        new_corr(), request[keys.CLINIC_ID], path_id(request), amount, actor=_staff(request)
+        new_corr(), request[keys.CLINIC_ID], path_id(request), amount, actor=actor_of(request)
     )
     return web.json_response(await call(request, "calendar", message))
 
