@@ -210,6 +210,24 @@ class TextReceived(SmsInput):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StaffReply(SmsInput):
+    """A staff member texts the customer from the dashboard; the AI is silent on the thread
+    from then on until they hand it back. The reply value is the stored message."""
+
+    text: str
+    customer_phone: str
+    staff: str  # the audit actor, staff:<user id>
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffHandBack(SmsInput):
+    """Staff give the thread back to the AI."""
+
+    customer_phone: str
+    staff: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CallStarted(CallInput):
     """A call was answered; the reply is what a voice engine needs for it (instructions,
     tools, voice, greeting), so the gateway builds no prompt itself."""

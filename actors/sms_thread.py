@@ -21,11 +21,20 @@ from actors.brain.local import LocalBrain
 from actors.clinic_context import clinic_info, customer_info
 from actors.conversation import ConversationActor, TurnError
 from actors.conversation_tools import ConversationTools
-from actors.messages import Category, ClassifyIntent, Ok, SendQueued, TextReceived
+from actors.messages import (
+    Category,
+    ClassifyIntent,
+    Ok,
+    SendQueued,
+    StaffHandBack,
+    StaffReply,
+    TextReceived,
+)
 from actors.service_client import ServiceClient, knowledge_answerer
 from actors.sms import keywords
 from actors.sms.senders import sender_class
 from actors.wording import sms as wording
+from store.audit import audit
 from store.clinic_reads import CLINIC
 from store.events import record_event
 from store.fields import utcnow
@@ -155,10 +164,72 @@ class SmsThreadActor(ConversationActor):
         self.state["turns"] += 1
         replies, opt = self._keywords(clinic, phone, text)
         if replies is None:
-            replies = [] if opted_out(clinic.id, phone) else self._converse(message, clinic, text)
+            silent = opted_out(clinic.id, phone) or self.state.get("paused_by")
+            replies = [] if silent else self._converse(message, clinic, text)
         self._remember_lines(text, replies)
         self.effects = lambda: self._write(clinic, phone, message.message_id, replies, opt)
         return {"turn": self.state["turns"], "replies": replies}
+
+    def turn_StaffReply(self, message: StaffReply) -> dict:
+        """Staff take the thread over: their text goes out and the AI stays silent after."""
+        text, phone = message.text, message.customer_phone
+        if not isinstance(text, str) or not text.strip() or not isinstance(phone, str):
+            raise TurnError("a staff reply needs its text", Category.INVALID)
+        if opted_out(self.clinic_id, phone):
+            raise TurnError("the customer opted out of texts (STOP)", Category.CONFLICT)
+        self.state["paused_by"] = message.staff
+        history = self.state["history"]
+        history.append({"role": "staff", "text": text})
+        del history[:-HISTORY_TURNS]
+        stored: dict = {}  # the reply: filled in by the effects, which commit before it is sent
+        self.effects = lambda: stored.update(self._write_staff_reply(message))
+        return stored
+
+    def turn_StaffHandBack(self, message: StaffHandBack) -> dict:
+        self.state.pop("paused_by", None)
+        self.state["brain"] = {}  # what the brain was asking may have been settled by staff
+        self.effects = lambda: self._pause_thread(message.customer_phone, None, message.staff)
+        return {"ai_paused": False}
+
+    def _write_staff_reply(self, message: StaffReply) -> dict:
+        thread = self._pause_thread(message.customer_phone, message.staff, message.staff)
+        status = sender_class(self.settings).new_status
+        sent = record_message(thread, "out", message.text, status)
+        audit(self.clinic_id, message.staff, "thread.reply", "sms_thread", thread.id)
+        self.pending_push.append(
+            record_event(
+                self.clinic_id, "message.sent", {"thread_id": thread.id, "message_ids": [sent.id]}
+            )
+        )
+        self.pending_send = [sent.id] if status == "queued" else []
+        return {"thread_id": thread.id, "message_id": sent.id, "status": status, "ai_paused": True}
+
+    def _pause_thread(self, phone: str, paused_by: str | None, staff: str) -> SmsThread:
+        """The thread's visible hold (what the dashboard shows), with its audit and event."""
+        thread = self.thread or thread_for(self.clinic_id, phone)
+        self.turn_thread = thread
+        was = thread.ai_paused_by
+        thread.ai_paused_by = paused_by
+        thread.ai_paused_at = utcnow() if paused_by else None
+        SmsThread.update(ai_paused_by=paused_by, ai_paused_at=thread.ai_paused_at).where(
+            SmsThread.id == thread.id
+        ).execute()
+        if (was is None) != (paused_by is None):
+            audit(
+                self.clinic_id,
+                staff,
+                "thread.pause_ai" if paused_by else "thread.resume_ai",
+                "sms_thread",
+                thread.id,
+            )
+            self.pending_push.append(
+                record_event(
+                    self.clinic_id,
+                    "thread.paused" if paused_by else "thread.resumed",
+                    {"thread_id": thread.id},
+                )
+            )
+        return thread
 
     # ------------------------------------------------------------------ the turn
 

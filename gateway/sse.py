@@ -21,6 +21,7 @@ from gateway import keys
 from gateway.auth import roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError
+from gateway.privacy import visible_event
 from store.events import as_dict, events_after
 from store.models import DashboardEvent
 
@@ -76,8 +77,11 @@ def _latest_id() -> int:
 
 @roles("admin", "staff", "ops")
 async def events_stream(request: web.Request) -> web.StreamResponse:
-    """Live dashboard events for the token's clinic (SSE); replays from Last-Event-ID."""
-    clinic_id = request[keys.CLINIC_ID]
+    """Live dashboard events for the token's clinic (SSE); replays from Last-Event-ID.
+
+    Admin and staff get every event of their clinic; ops only the actors' (restarts,
+    failures), with nothing that could name a patient."""
+    clinic_id, role = request[keys.CLINIC_ID], request[keys.CLAIMS]["role"]
     last = _last_event_id(request)
     hub: EventHub = request.app[keys.HUB]
     heartbeat_s = request.app[keys.SETTINGS].sse_heartbeat_s
@@ -94,7 +98,7 @@ async def events_stream(request: web.Request) -> web.StreamResponse:
         sent = last if last is not None else await run_db(_latest_id)
         await response.prepare(request)
         await response.write(f"retry: 2000\n: connected, last id {sent}\n\n".encode())
-        sent = await _catch_up(response, clinic_id, sent)
+        sent = await _catch_up(response, clinic_id, role, sent)
         while True:
             try:
                 await asyncio.wait_for(queue.get(), heartbeat_s)
@@ -102,7 +106,7 @@ async def events_stream(request: web.Request) -> web.StreamResponse:
                 await response.write(b": heartbeat\n\n")
             while not queue.empty():  # one read of the table serves a burst of pushes
                 queue.get_nowait()
-            sent = await _catch_up(response, clinic_id, sent)
+            sent = await _catch_up(response, clinic_id, role, sent)
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     finally:
@@ -110,11 +114,13 @@ async def events_stream(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _catch_up(response: web.StreamResponse, clinic_id: int, sent: int) -> int:
+async def _catch_up(response: web.StreamResponse, clinic_id: int, role: str, sent: int) -> int:
     while True:
         rows = await run_db(events_after, clinic_id, sent)
         for row in rows:
-            await response.write(_frame(as_dict(row)))
+            event = visible_event(role, as_dict(row))
+            if event is not None:
+                await response.write(_frame(event))
             sent = row.id
         if len(rows) < 500:
             return sent

@@ -47,7 +47,8 @@ def test_staff_books_moves_and_cancels_through_the_api(gateway):
     assert status == 200 and cancelled["appointment"]["status"] == "cancelled"
     items = http("GET", gateway.url + "/api/appointments", token=token)[2]["items"]
     assert [(a["id"], a["status"]) for a in items] == [(appointment_id, "cancelled")]
-    assert items[0]["customer"] == {"name": "Ana Lopez", "phone": "+15555550123"}
+    assert items[0]["customer"]["name"] == "Ana Lopez"
+    assert items[0]["customer"]["phone"] == "+15555550123"
 
 
 def test_a_taken_slot_is_a_409_and_nothing_is_written(gateway):

@@ -5,7 +5,8 @@ turn that produced them, so the table is the queue: ``SendQueued`` asks for some
 now, and a periodic sweep sends whatever is still ``queued`` (after a restart, or a burst the
 actor could not keep up with). With the outbox sender nothing is ever queued.
 
-The same sweep texts due reminders and call text-backs (``actors/reminders.py``).
+The same sweep texts due reminders and call text-backs (``actors/reminders.py``), and runs
+the slower housekeeping declared with ``schedule`` (retention, hourly).
 
 A number the carrier blocks after STOP is recorded in the opt-out ledger. The carrier's own id
 is stored so delivery-status webhooks can update the message.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 
+import schedule
 from thespian.actors import WakeupMessage
 
 from actors.messages import SendQueued
@@ -23,18 +25,28 @@ from actors.services.base import ServiceActor
 from actors.sms.senders import Delivered, NotSent, OutboundText, make_sms_sender
 from store.db import write
 from store.models import Message
+from store.retention import apply_retention
 from store.sms import set_opt_out
 
 log = logging.getLogger("vrai.notifier")
 
 SWEEP_S = 5.0
 BATCH = 50
+RETENTION_EVERY_H = 1
 
 
 class NotifierActor(ServiceActor):
     def on_start(self) -> None:
         self.sender = make_sms_sender(self.settings)
+        self.housekeeping = schedule.Scheduler()
+        self.housekeeping.every(RETENTION_EVERY_H).hours.do(self._retention)
+        self._retention()  # a restart does not wait an hour for it
         self.wakeupAfter(SWEEP_S)
+
+    def _retention(self) -> None:
+        changed = sum(apply_retention().values())
+        if changed:
+            log.info("retention: %d rows past their clinic's period redacted", changed)
 
     def receiveMsg_SendQueued(self, message: SendQueued, sender) -> None:
         self._send(list(message.message_ids))
@@ -49,6 +61,7 @@ class NotifierActor(ServiceActor):
             .limit(BATCH)
         )
         self._send([m.id for m in queued])
+        self.housekeeping.run_pending()
         self.wakeupAfter(SWEEP_S)
 
     def _send(self, ids: list[int]) -> None:

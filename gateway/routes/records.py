@@ -1,0 +1,171 @@
+"""``/api/audit`` and ``/api/deposits``: the clinic's records of who did what, and of money.
+
+The audit log is the owner's (admin): staff changes, reads of customers' records, and the
+conversations' bookings, each with who did it. Deposits are the desk's: what each booking
+took and gave back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+from peewee import fn
+
+from gateway import keys
+from gateway.auth import roles
+from gateway.dbio import run_db
+from gateway.errors import ApiError
+from gateway.routes.common import int_param
+from gateway.schemas import (
+    ANYTHING,
+    INSTANT,
+    INTEGER,
+    NULLABLE_INSTANT,
+    NULLABLE_STRING,
+    STRING,
+    enum,
+    items,
+    obj,
+    schema,
+)
+from store.models import DEPOSIT_STATUSES, AuditLog, Deposit, Refund
+
+routes = web.RouteTableDef()
+
+ENTRY = obj(
+    {
+        "id": INTEGER,
+        "actor": STRING,
+        "action": STRING,
+        "entity": STRING,
+        "entity_id": STRING,
+        "data": ANYTHING,
+        "created_at": INSTANT,
+    }
+)
+DEPOSIT = obj(
+    {
+        "id": INTEGER,
+        "appointment_id": INTEGER,
+        "amount_cents": INTEGER,
+        "currency": STRING,
+        "status": enum(DEPOSIT_STATUSES),
+        "backend": STRING,
+        "refunded_cents": INTEGER,
+        "created_at": INSTANT,
+        "paid_at": NULLABLE_INSTANT,
+        "hold_until": NULLABLE_INSTANT,
+        "checkout_url": NULLABLE_STRING,
+    }
+)
+
+
+def _instant(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(400, "invalid", f"{name} must be ISO 8601 with an offset") from None
+    if parsed.tzinfo is None:
+        raise ApiError(400, "invalid", f"{name} must carry a UTC offset")
+    return parsed
+
+
+def _audit_page(clinic_id: int, filters: dict, limit: int, offset: int) -> list[dict]:
+    query = AuditLog.select().where(AuditLog.clinic == clinic_id)
+    for name in ("actor", "action", "entity", "entity_id"):
+        if filters.get(name):
+            query = query.where(getattr(AuditLog, name) == filters[name])
+    if filters.get("from"):
+        query = query.where(AuditLog.created_at >= filters["from"])
+    if filters.get("to"):
+        query = query.where(AuditLog.created_at < filters["to"])
+    rows = query.order_by(AuditLog.id.desc()).limit(limit).offset(offset)
+    return [
+        {
+            "id": e.id,
+            "actor": e.actor,
+            "action": e.action,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "data": e.data,
+            "created_at": e.created_at.isoformat(),
+        }
+        for e in rows
+    ]
+
+
+@routes.get("/api/audit")
+@roles("admin")
+@schema(
+    response=items(ENTRY),
+    query={
+        "actor": STRING,
+        "action": STRING,
+        "entity": STRING,
+        "entity_id": STRING,
+        "from": STRING,
+        "to": STRING,
+        "limit": INTEGER,
+        "offset": INTEGER,
+    },
+)
+async def audit_log(request: web.Request) -> web.Response:
+    """The audit log, newest first; filter by ``actor``, ``action``, ``entity``, time."""
+    query = request.query
+    filters = {name: (query.get(name) or "")[:200] for name in ("actor", "action", "entity")}
+    filters["entity_id"] = (query.get("entity_id") or "")[:200]
+    filters["from"] = _instant(query.get("from"), "from")
+    filters["to"] = _instant(query.get("to"), "to")
+    limit = int_param(query.get("limit"), "limit", 100, 1, 1000)
+    offset = int_param(query.get("offset"), "offset", 0, 0, 10**9)
+    found = await run_db(_audit_page, request[keys.CLINIC_ID], filters, limit, offset)
+    return web.json_response({"items": found})
+
+
+def _deposits(clinic_id: int, status: str | None, limit: int, offset: int) -> list[dict]:
+    query = Deposit.select().where(Deposit.clinic == clinic_id)
+    if status:
+        query = query.where(Deposit.status == status)
+    rows = list(query.order_by(Deposit.id.desc()).limit(limit).offset(offset))
+    sums = dict(
+        Refund.select(Refund.deposit, fn.SUM(Refund.amount_cents))
+        .where(Refund.deposit.in_([d.id for d in rows]))
+        .group_by(Refund.deposit)
+        .tuples()
+    )
+    return [
+        {
+            "id": d.id,
+            "appointment_id": d.appointment_id,
+            "amount_cents": d.amount_cents,
+            "currency": d.currency,
+            "status": d.status,
+            "backend": d.backend,
+            "refunded_cents": sums.get(d.id) or 0,
+            "created_at": d.created_at.isoformat(),
+            "paid_at": d.paid_at.isoformat() if d.paid_at else None,
+            "hold_until": d.hold_until.isoformat() if d.hold_until else None,
+            "checkout_url": d.checkout_url,
+        }
+        for d in rows
+    ]
+
+
+@routes.get("/api/deposits")
+@roles("admin", "staff")
+@schema(
+    response=items(DEPOSIT),
+    query={"status": enum(DEPOSIT_STATUSES), "limit": INTEGER, "offset": INTEGER},
+)
+async def deposits(request: web.Request) -> web.Response:
+    """Deposits, newest first, each with what was refunded of it (``?status=``)."""
+    status = request.query.get("status") or None
+    if status and status not in DEPOSIT_STATUSES:
+        raise ApiError(400, "invalid", f"status must be one of {', '.join(DEPOSIT_STATUSES)}")
+    limit = int_param(request.query.get("limit"), "limit", 100, 1, 1000)
+    offset = int_param(request.query.get("offset"), "offset", 0, 0, 10**9)
+    found = await run_db(_deposits, request[keys.CLINIC_ID], status, limit, offset)
+    return web.json_response({"items": found})
