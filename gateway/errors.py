@@ -113,7 +113,8 @@ async def _json_errors(request: web.Request, handler) -> web.StreamResponse:
             raise
         code = CODE_BY_STATUS.get(error.status, "error")
         message = error.reason if error.status != 404 else f"no route for {request.path}"
-        return error_response(error.status, code, message)
+        kept = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else None
+        return error_response(error.status, code, message, kept)
     except Exception:
         log.exception("unhandled error", extra={"request_id": request.get(keys.REQUEST_ID)})
         return error_response(500, "internal", "internal error; quote the X-Request-ID header")

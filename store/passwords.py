@@ -9,7 +9,7 @@ import hmac
 import os
 
 N, R, P = 2**14, 8, 1  # ~16 MB and ~50 ms per check on the 2-core machines
-MIN_LENGTH = 10
+MIN_LENGTH = 12
 
 
 def hash_password(password: str) -> str:

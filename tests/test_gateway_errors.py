@@ -49,8 +49,21 @@ def test_unexpected_exception_is_a_json_500_with_request_id(settings, database):
 def test_unknown_route_and_wrong_method_are_json(settings, database):
     with serve_app(app_with_extra_routes(settings)) as url:
         assert http("GET", url + "/nope")[2]["error"]["code"] == "not_found"
-        status, _, body = http("DELETE", url + "/healthz")
+        status, headers, body = http("DELETE", url + "/healthz")
     assert status == 405 and body["error"]["code"] == "method_not_allowed"
+    assert headers["Allow"] == "GET,HEAD"  # what a client may do instead
+
+
+def test_ids_that_are_not_plain_digits_name_no_row(settings, database):
+    """Superscript digits pass str.isdigit but not int(); a 20-digit id is past any row id:
+    both are a 404, not a 500 from the database."""
+    from gateway.auth import make_token
+
+    token = make_token(settings.jwt_secret, database["+15550100001"], "staff")
+    with serve_app(app_with_extra_routes(settings)) as url:
+        for raw in ("%C2%B2", "99999999999999999999", "1e3", "-1"):
+            status, _, body = http("GET", f"{url}/api/threads/{raw}/messages", token=token)
+            assert (status, body["error"]["code"]) == (404, "not_found"), raw
 
 
 def test_malformed_json_body_is_400_and_wrong_type_is_415(settings, database):

@@ -47,7 +47,7 @@ def test_a_linked_calendar_removes_slots_and_a_booking_makes_one_event(clinic):
     assert maya["google_calendar_id"] is None
     url = f"{gateway.url}/api/providers/{maya['id']}"
     assert http("PATCH", url, {"google_calendar_id": MAYA_CALENDAR}, staff)[0] == 403
-    for bad in ({"google_calendar_id": 5}, {"google_calendar_id": " "}, {"name": "x"}, {}):
+    for bad in ({"google_calendar_id": 5}, {"google_calendar_id": " "}, {"nickname": "x"}, {}):
         assert http("PATCH", url, bad, admin)[0] == 400
     assert (
         http("PATCH", gateway.url + "/api/providers/999", {"google_calendar_id": "x"}, admin)[0]

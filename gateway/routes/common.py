@@ -30,8 +30,12 @@ def int_param(value: str | None, name: str, default: int, low: int, high: int) -
     return number
 
 
+MAX_ID = 2**63 - 1  # the largest row id either database can hold
+
+
 def path_id(request: web.Request, name: str = "id") -> int:
+    """A row id from the path; anything else (``x1``, ``²``, past 64 bits) names no row: 404."""
     raw = request.match_info[name]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
         raise ApiError(404, "not_found", f"no such {name}")
     return int(raw)

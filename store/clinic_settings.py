@@ -1,0 +1,51 @@
+"""The clinic's own settings and booking policies, as the desk reads and the admin edits them.
+
+Every reader (the booking engine, reminders, deposits, the brain) reads the clinic row afresh,
+so a changed policy applies from the next request; bookings already made keep the policy
+they were made under where it matters (a deposit's refund terms are copied onto it).
+"""
+
+from __future__ import annotations
+
+from store.db import write
+from store.edits import Edited, note
+from store.models import Clinic
+from store.schedule_admin import hours_of
+
+TEXT_FIELDS = ("name", "phone", "timezone", "staff_phone", "email", "address", "instructions")
+POLICY_FIELDS = (
+    "voice",
+    "min_notice_min",
+    "horizon_days",
+    "buffer_before_min",
+    "buffer_after_min",
+    "slot_step_min",
+    "refund_window_h",
+    "refund_percent",
+    "deposit_hold_min",
+    "currency",
+    "reminder_hours_before",
+    "retention_days",
+)
+
+
+def clinic_view(clinic_id: int) -> dict:
+    clinic = Clinic.get_by_id(clinic_id)
+    fields = {name: getattr(clinic, name) for name in (*TEXT_FIELDS, *POLICY_FIELDS)}
+    return {"id": clinic.id, **fields, "hours": hours_of(clinic_id)}
+
+
+def update_clinic(clinic_id: int, actor: str, changes: dict) -> Edited:
+    """Apply checked changes; the audit names every field and the new policy values."""
+    with write():
+        Clinic.update(**changes).where(Clinic.id == clinic_id).execute()
+        policy = {k: v for k, v in changes.items() if k in POLICY_FIELDS or k == "timezone"}
+        event = note(
+            clinic_id,
+            actor,
+            "clinic.update",
+            "clinic",
+            clinic_id,
+            {"fields": sorted(changes), "policy": policy},
+        )
+    return Edited(clinic_view(clinic_id), event)
