@@ -15,8 +15,9 @@ import jwt
 from aiohttp import web
 
 from gateway import keys
+from gateway.dbio import run_db
 from gateway.errors import ApiError
-from store.models import ROLES
+from store.models import ROLES, StaffUser
 
 ALGORITHM = "HS256"
 PUBLIC_API_PATHS = {
@@ -68,6 +69,24 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, {"WWW-Authenticate": 'Bearer realm="vrai"'})
 
 
+def _login_still_holds(claims: dict) -> bool:
+    """A staff login's token is only as good as the user behind it: deactivated, moved to
+    another role, or gone, and it stops working at once rather than when it expires."""
+    sub = claims["sub"]
+    if not (isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) < 19):
+        return False
+    return (
+        StaffUser.select(StaffUser.id)
+        .where(
+            (StaffUser.id == int(sub))
+            & (StaffUser.clinic == claims["clinic"])
+            & (StaffUser.role == claims["role"])
+            & StaffUser.active
+        )
+        .exists()
+    )
+
+
 def roles(*allowed: str):
     """Declare which roles may call a route (checked by the auth middleware)."""
 
@@ -106,6 +125,8 @@ def make_auth_middleware(secret: str, clinic_exists):
         claims = decode_token(secret, token)
         if not await clinic_exists(claims["clinic"]):
             raise ApiError(403, "forbidden", "the token's clinic does not exist")
+        if "sub" in claims and not await run_db(_login_still_holds, claims):
+            raise _unauthorized("the login behind this token was deactivated or changed")
         named = request.query.get("clinic") or request.headers.get("X-Clinic-Id")
         if named is not None and named != str(claims["clinic"]):
             raise ApiError(403, "forbidden", "the token is not for that clinic")

@@ -8,8 +8,9 @@ from urllib.parse import quote
 import pytest
 
 from gateway.auth import make_token
+from store.accounts import add_user
 from store.db import write
-from store.models import AuditLog, Message, SmsThread
+from store.models import AuditLog, Message, SmsThread, StaffUser
 from store.sms import set_opt_out, thread_for
 from tests.helpers import http
 from tests.sms_helpers import GLOW, conversation, text
@@ -19,9 +20,17 @@ pytestmark = pytest.mark.multiproc
 ANA = "+15555550123"
 
 
-def staff_token(gateway, clinic=GLOW, role="staff", user_id=41):
-    """A staff member's login token (``sub`` names them, as /api/auth/login's do)."""
-    return make_token(gateway.settings.jwt_secret, gateway.clinics[clinic], role, 600, user_id)
+def staff_token(gateway, clinic=GLOW, role="staff"):
+    """A real staff member's login token (``sub`` names them, as /api/auth/login's do)."""
+    email = f"{role}@{clinic[1:]}.test"
+    user = StaffUser.get_or_none(StaffUser.email == email)
+    if user is None:
+        user = add_user(gateway.clinics[clinic], email, role.title(), role, "a long passphrase")
+    return make_token(gateway.settings.jwt_secret, gateway.clinics[clinic], role, 600, user.id)
+
+
+def staff_id(gateway, role="staff") -> str:
+    return f"staff:{StaffUser.get(StaffUser.email == f'{role}@{GLOW[1:]}.test').id}"
 
 
 def thread_id(phone: str) -> int:
@@ -42,7 +51,7 @@ def test_a_staff_reply_is_sent_and_the_ai_stays_silent_until_handed_back(gateway
 
     _, _, listed = http("GET", f"{gateway.url}/api/threads?ai_paused=true", token=token)
     assert [t["id"] for t in listed["items"]] == [tid]
-    assert listed["items"][0]["ai_paused_by"] == "staff:41"
+    assert listed["items"][0]["ai_paused_by"] == staff_id(gateway)
 
     assert text(gateway, "can I book a facial tomorrow?") == []  # staff have it
 
@@ -54,9 +63,10 @@ def test_a_staff_reply_is_sent_and_the_ai_stays_silent_until_handed_back(gateway
         (e.actor, e.action)
         for e in AuditLog.select().where(AuditLog.entity == "sms_thread").order_by(AuditLog.id)
     ]
-    assert ("staff:41", "thread.reply") in actions
-    assert ("staff:41", "thread.pause_ai") in actions
-    assert ("staff:41", "thread.resume_ai") in actions
+    me = staff_id(gateway)
+    assert (me, "thread.reply") in actions
+    assert (me, "thread.pause_ai") in actions
+    assert (me, "thread.resume_ai") in actions
 
 
 def test_an_opted_out_customer_cannot_be_texted_by_staff_either(gateway):
@@ -132,8 +142,8 @@ def test_customers_are_found_by_name_or_number_and_their_reads_are_audited(gatew
     )
     assert {(e.actor, e.action) for e in reads} == {
         ("sms", "customer.create"),  # the texted booking made them
-        ("staff:41", "customer.read"),
-        ("staff:41", "customer.update"),
+        (staff_id(gateway), "customer.read"),
+        (staff_id(gateway), "customer.update"),
     }
 
     other = staff_token(gateway, clinic="+15550100002")
@@ -145,6 +155,20 @@ def test_customers_are_found_by_name_or_number_and_their_reads_are_audited(gatew
     assert theirs["items"] == []
     for bad in ({"phone": "+1"}, {"notes": 3}, {}, {"email": "not an email"}):
         assert http("PATCH", f"{gateway.url}/api/customers/{customer_id}", bad, token)[0] == 400
+
+
+def test_a_deactivated_login_stops_working_at_once(shared_gateway):
+    gateway = shared_gateway
+    token = staff_token(gateway)
+    assert http("GET", gateway.url + "/api/threads", token=token)[0] == 200
+    StaffUser.update(active=False).where(StaffUser.email == f"staff@{GLOW[1:]}.test").execute()
+    try:
+        status, _, body = http("GET", gateway.url + "/api/threads", token=token)
+        assert status == 401 and "deactivated" in body["error"]["message"]
+    finally:
+        StaffUser.delete().where(StaffUser.email == f"staff@{GLOW[1:]}.test").execute()
+    forged = make_token(gateway.settings.jwt_secret, gateway.clinics[GLOW], "admin", 600, 10**6)
+    assert http("GET", gateway.url + "/api/threads", token=forged)[0] == 401  # no such user
 
 
 def test_the_audit_log_is_the_owners(shared_gateway):
