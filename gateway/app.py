@@ -7,13 +7,13 @@ import logging
 
 from aiohttp import web
 
-from gateway import calls, keys
+from gateway import calls, cors, keys
 from gateway.auth import make_auth_middleware
 from gateway.bridge import ActorBridge
 from gateway.dbio import run_db
 from gateway.errors import request_context
 from gateway.login_limits import LoginLimits
-from gateway.metrics import Metrics, make_metrics_middleware
+from gateway.metrics import Metrics, make_metrics_middleware, metrics_context
 from gateway.openapi import build_openapi, openapi_json
 from gateway.routes import (
     accounts,
@@ -55,11 +55,13 @@ def create_app(settings: Settings, bridge: ActorBridge | None = None) -> web.App
     app = web.Application(
         middlewares=[
             make_metrics_middleware(metrics),
+            *cors.middlewares(settings.cors_origins),  # before auth: preflights carry no token
             request_context,
             make_auth_middleware(settings.jwt_secret, clinic_exists),
         ],
         client_max_size=MAX_BODY_BYTES,
     )
+    cors.install(app, settings.cors_origins)
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = metrics
     app[keys.HUB] = EventHub()
@@ -81,6 +83,10 @@ def create_app(settings: Settings, bridge: ActorBridge | None = None) -> web.App
     calls.install(app)  # call webhooks, the media WebSocket, and their runtime
     app.router.add_get("/api/events", events_stream)
     app.router.add_get("/api/openapi.json", openapi_json)
+    metrics.live_calls.set_function(
+        lambda: len(app[calls.CALLS].active) if calls.CALLS in app else 0
+    )
+    app.cleanup_ctx.append(metrics_context)
     app.cleanup_ctx.append(_actor_bridge)
     app.on_startup.append(_publish_openapi)
     return app
@@ -97,7 +103,8 @@ async def _actor_bridge(app: web.Application):
     if owned:
         app[keys.BRIDGE] = await loop.run_in_executor(None, ActorBridge, app[keys.SETTINGS])
     hub: EventHub = app[keys.HUB]
-    app[keys.BRIDGE].start_listener(loop, hub.publish)
+    # Every push also rings the metrics' event count (which reads the table, as SSE does).
+    app[keys.BRIDGE].start_listener(loop, app[keys.METRICS].tally.doorbell(hub.publish))
     app[keys.METRICS].sse_clients.set_function(lambda: hub.subscribers)
     yield
     await loop.run_in_executor(None, app[keys.BRIDGE].close)

@@ -8,6 +8,7 @@ cannot drift from what the routes really send.
 from __future__ import annotations
 
 STRING = {"type": "string"}
+NON_EMPTY_STRING = {"type": "string", "minLength": 1}
 NULLABLE_STRING = {"type": ["string", "null"]}
 INTEGER = {"type": "integer"}
 NULLABLE_INTEGER = {"type": ["integer", "null"]}
@@ -43,14 +44,33 @@ def enum(values) -> dict:
     return {"type": "string", "enum": list(values)}
 
 
+#: Marks a query parameter as required (see ``required``); ``gateway/openapi.py`` removes it.
+REQUIRED_PARAM = "x-required"
+
+
+def required(schema: dict) -> dict:
+    """A query parameter the route cannot do without: ``query={"q": required(STRING)}``."""
+    return {**schema, REQUIRED_PARAM: True}
+
+
 def schema(
     *,
     response: dict | None = None,
     request: dict | None = None,
     query: dict | None = None,
     status: int = 200,
+    path: dict | None = None,
+    media_type: str = "application/json",
+    responses: dict[int, dict] | None = None,
 ):
-    """Declare a route's request body, query parameters and success response."""
+    """Declare a route's request body, query and path parameters, and success response.
+
+    ``response=None`` with a 204 ``status`` declares an answer without a body. ``media_type``
+    names a success body that is not JSON (``response`` is then its schema as a string).
+    ``responses`` adds other statuses whose body is not the error shape, e.g. ``/readyz``'s
+    503 that says which check failed. Path parameters default to strings, ``{id}`` to a
+    positive integer (``routes.common.path_id`` reads it); ``path`` overrides them.
+    """
 
     def mark(handler):
         handler.openapi = {
@@ -58,6 +78,9 @@ def schema(
             "request": request,
             "query": query or {},
             "status": status,
+            "path": path or {},
+            "media_type": media_type,
+            "responses": responses or {},
         }
         return handler
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from store import secrets
 
@@ -42,6 +43,8 @@ ENVIRONMENT = {
     "XDG_CACHE_HOME": "base of the default model cache (see VRAI_MODEL_CACHE); default ~/.cache",
     "VRAI_SMS_SUPERVISORS": "how many SMS supervisors share the threads (1-16); default 4",
     "VRAI_KNOWLEDGE_ACTORS": "how many knowledge actors understand texts (1-8); default 2",
+    "VRAI_CORS_ORIGINS": "browser origins that may call /api (comma-separated, exact, e.g."
+    " https://desk.example.com); default none: CORS off",
 }
 
 
@@ -122,6 +125,8 @@ class Settings:
     knowledge_actors: int = 2
     # Where the int8 build of the local embedding model is kept (kb/embedders/quantized.py).
     model_cache: Path = Path.home() / ".cache" / "vrai" / "models"
+    # Browser origins allowed to call /api across origins (gateway/cors.py); empty: CORS off.
+    cors_origins: tuple[str, ...] = ()
     backends: Backends = dataclasses.field(default_factory=Backends)
     supervision: Supervision = dataclasses.field(default_factory=Supervision)
 
@@ -156,6 +161,35 @@ def _whole_number(
         problems.append(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
         return default
     return value
+
+
+def _origins(env: Mapping[str, str], name: str, problems: list[str]) -> tuple[str, ...]:
+    """Comma-separated origins as a browser writes them in its ``Origin`` header."""
+    origins = tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
+    for origin in origins:
+        problem = _origin_problem(origin)
+        if problem:
+            problems.append(f"{name}: {origin!r} {problem}")
+    return origins
+
+
+def _origin_problem(origin: str) -> str | None:
+    """Why a browser would never send ``origin`` in that form, or None."""
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        return "is not an origin"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be http(s)://host[:port]"
+    if parts.path or parts.query or parts.fragment or parts.username is not None:
+        return "must be only scheme, host and port (no path, not even a trailing /)"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = {"http": 80, "https": 443}[parts.scheme]
+    canonical = f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+    if origin != canonical:
+        return f"is written {canonical!r} by browsers"
+    return None
 
 
 SERVICE_ACCOUNT_FIELDS = ("client_email", "private_key", "token_uri")
@@ -218,6 +252,7 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
     knowledge_actors = _whole_number(
         env, "VRAI_KNOWLEDGE_ACTORS", Settings.knowledge_actors, 1, 8, problems
     )
+    cors_origins = _origins(env, "VRAI_CORS_ORIGINS", problems)
     model_cache = Path(
         env.get("VRAI_MODEL_CACHE")
         or Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vrai" / "models"
@@ -252,5 +287,6 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
         sms_supervisors=sms_supervisors,
         knowledge_actors=knowledge_actors,
         model_cache=model_cache,
+        cors_origins=cors_origins,
         **overrides,
     )

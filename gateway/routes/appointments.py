@@ -34,6 +34,7 @@ from gateway.schemas import (
     items,
     nullable,
     obj,
+    required,
     schema,
 )
 from store.deposit_reads import deposit_views
@@ -289,7 +290,7 @@ async def refund(request: web.Request) -> web.Response:
 @schema(
     response=ANY_OBJECT,
     query={
-        "service": STRING,
+        "service": required(STRING),
         "provider": STRING,
         "date": STRING,
         "part_of_day": enum(("morning", "afternoon", "evening")),

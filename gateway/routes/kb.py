@@ -9,8 +9,32 @@ from gateway import keys
 from gateway.auth import roles
 from gateway.errors import ApiError, read_json
 from gateway.routes.common import call, int_param, path_id
+from gateway.schemas import (
+    INSTANT,
+    INTEGER,
+    NON_EMPTY_STRING,
+    NUMBER,
+    STRING,
+    items,
+    obj,
+    required,
+    schema,
+)
 
 routes = web.RouteTableDef()
+
+DOCUMENT_INFO = {
+    "id": INTEGER,
+    "clinic_id": INTEGER,
+    "title": STRING,
+    "source": STRING,
+    "content_hash": STRING,
+    "chunks": INTEGER,
+    "created_at": INSTANT,
+    "updated_at": INSTANT,
+}
+DOCUMENT_ID = obj({"id": INTEGER})
+HIT = obj({"document_id": INTEGER, "title": STRING, "text": STRING, "score": NUMBER})
 
 INGEST_TIMEOUT_S = 120.0  # a long document is embedded before it is stored
 
@@ -26,6 +50,11 @@ def _text_field(body: dict, name: str, required: bool) -> str | None:
 
 @routes.post("/api/kb/documents")
 @roles("admin", "staff")
+@schema(
+    request=obj({"title": NON_EMPTY_STRING, "text": NON_EMPTY_STRING}),
+    response=DOCUMENT_ID,
+    status=201,
+)
 async def create_document(request: web.Request) -> web.Response:
     """Add a document (Markdown, plain text or Q:/A: pairs) to the clinic's knowledge base."""
     body = await read_json(request)
@@ -37,6 +66,7 @@ async def create_document(request: web.Request) -> web.Response:
 
 @routes.get("/api/kb/documents")
 @roles("admin", "staff")
+@schema(response=items(obj(DOCUMENT_INFO)))
 async def list_documents(request: web.Request) -> web.Response:
     """The clinic's knowledge-base documents (without their text)."""
     items = await call(request, "knowledge", KbList(new_corr(), request[keys.CLINIC_ID]))
@@ -45,6 +75,7 @@ async def list_documents(request: web.Request) -> web.Response:
 
 @routes.get("/api/kb/documents/{id}")
 @roles("admin", "staff")
+@schema(response=obj({**DOCUMENT_INFO, "text": STRING}))
 async def get_document(request: web.Request) -> web.Response:
     """One document with its text."""
     message = KbGet(new_corr(), request[keys.CLINIC_ID], path_id(request))
@@ -53,6 +84,13 @@ async def get_document(request: web.Request) -> web.Response:
 
 @routes.put("/api/kb/documents/{id}")
 @roles("admin", "staff")
+@schema(
+    request={
+        **obj(optional={"title": NON_EMPTY_STRING, "text": NON_EMPTY_STRING}),
+        "minProperties": 1,
+    },
+    response=DOCUMENT_ID,
+)
 async def update_document(request: web.Request) -> web.Response:
     """Replace a document's title and/or text; its passages are replaced atomically."""
     document_id = path_id(request)
@@ -67,6 +105,7 @@ async def update_document(request: web.Request) -> web.Response:
 
 @routes.delete("/api/kb/documents/{id}")
 @roles("admin", "staff")
+@schema(status=204)
 async def delete_document(request: web.Request) -> web.Response:
     """Delete a document and its passages."""
     message = KbDelete(new_corr(), request[keys.CLINIC_ID], path_id(request))
@@ -76,6 +115,13 @@ async def delete_document(request: web.Request) -> web.Response:
 
 @routes.get("/api/kb/search")
 @roles("admin", "staff", "ops")
+@schema(
+    query={
+        "q": required(NON_EMPTY_STRING),
+        "k": {"type": "integer", "minimum": 1, "maximum": 50, "default": 5},
+    },
+    response=obj({"results": {"type": "array", "items": HIT}}),
+)
 async def search(request: web.Request) -> web.Response:
     """Semantic + keyword search of the clinic's documents, with scores and sources."""
     query = request.query.get("q", "").strip()

@@ -14,12 +14,44 @@ from gateway.auth import roles
 from gateway.bridge import ActorUnavailable
 from gateway.dbio import run_db
 from gateway.errors import ApiError, raise_for_failure
+from gateway.schemas import (
+    INTEGER,
+    NULLABLE_INTEGER,
+    NULLABLE_STRING,
+    NUMBER,
+    STRING,
+    enum,
+    items,
+    obj,
+    schema,
+)
 from store.db import db
 
 routes = web.RouteTableDef()
 
+CHECK = enum(("ok", "down"))
+READINESS = obj(
+    {"status": enum(("ready", "not_ready")), "checks": obj({"actors": CHECK, "database": CHECK})}
+)
+ACTOR = obj(
+    {
+        "id": STRING,
+        "kind": STRING,  # service, supervisor, sms, call
+        "name": STRING,
+        "clinic_id": NULLABLE_INTEGER,
+        "address": STRING,
+        "pid": NULLABLE_INTEGER,
+        "started_at": NUMBER,  # Unix time
+        "restarts": INTEGER,
+        "state": STRING,  # starting, running, restarting, retiring, failed
+        "last_exit": NULLABLE_STRING,
+        "checkpoint_version": NULLABLE_INTEGER,
+    }
+)
+
 
 @routes.get("/healthz")
+@schema(response=obj({"status": enum(("ok",))}))
 async def healthz(request: web.Request) -> web.Response:
     """The gateway process is up (liveness)."""
     return web.json_response({"status": "ok"})
@@ -31,6 +63,7 @@ def _db_ok() -> bool:
 
 
 @routes.get("/readyz")
+@schema(response=READINESS, responses={503: READINESS})
 async def readyz(request: web.Request) -> web.Response:
     """The actor system and the database answer (readiness)."""
     checks = {}
@@ -52,9 +85,28 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 @routes.get("/metrics")
+@schema(response=STRING, media_type="text/plain")
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus metrics (request latency, bridge asks, SSE clients, call turn latency)."""
-    body = generate_latest(request.app[keys.METRICS].registry)
+    """Prometheus metrics of this gateway process (counters since it started).
+
+    ``vrai_http_requests_total{method,route,status}`` and ``vrai_http_request_seconds{route}``
+    (the route template, ``unmatched`` for none); ``vrai_webhooks_total{source,outcome}``
+    (sources ``telnyx_sms``, ``telnyx_call``, ``stripe``; outcomes such as ``accepted``,
+    ``duplicate``, ``ignored``, or a refusal's error code: ``invalid_signature``,
+    ``invalid_json``, ``invalid``, ``unknown_number``, ``not_configured``);
+    ``vrai_sms_messages_total{direction}`` (``in``: texts the webhook accepted, ``out``: the
+    messages of ``message.sent`` events); ``vrai_bookings_total`` (``appointment.booked``
+    events); ``vrai_actor_restarts_total{kind,event}`` (``actor.restarted`` and
+    ``actor.failed`` events); ``vrai_dashboard_events_total{type}``; ``vrai_live_calls``
+    (media streams bridged now); ``vrai_actors{kind,state}`` and ``vrai_actor_system_up``
+    (asked of the root supervisor at scrape time with a 1 s limit: no answer leaves the gauge
+    empty and ``vrai_actor_system_up`` 0, and the scrape still succeeds); ``vrai_sse_clients``;
+    ``vrai_call_turn_latency_seconds`` (caller stops speaking to first assistant audio).
+    Events are counted from the dashboard_event table, so every committed event is seen.
+    """
+    exported = request.app[keys.METRICS]
+    await exported.refresh(request.app[keys.BRIDGE])  # what is read at scrape time
+    body = generate_latest(exported.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
@@ -65,6 +117,7 @@ def _visible(info, claims) -> bool:
 
 @routes.get("/api/ops/actors")
 @roles("admin", "ops")
+@schema(response=items(ACTOR))
 async def list_actors(request: web.Request) -> web.Response:
     """Every supervised actor: kind, key, address, pid, started, restarts, state."""
     try:
@@ -78,6 +131,7 @@ async def list_actors(request: web.Request) -> web.Response:
 
 @routes.post("/api/ops/actors/{actor_id}/restart")
 @roles("admin", "ops")
+@schema(response=obj({"restarted": ACTOR}), status=202)
 async def restart_actor(request: web.Request) -> web.Response:
     """Restart one actor (a conversation resumes from its checkpoint)."""
     actor_id = request.match_info["actor_id"]

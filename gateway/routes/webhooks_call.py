@@ -24,7 +24,9 @@ from gateway.bridge import ActorUnavailable
 from gateway.calls import CALLS, CallControlError, CallRuntime, answer_body, background
 from gateway.dbio import run_db
 from gateway.errors import ApiError
-from gateway.routes.webhooks_sms import e164_or_400, verified_event
+from gateway.metrics import count_webhook_refusals
+from gateway.routes.webhooks_sms import TELNYX_EVENT, e164_or_400, verified_event
+from gateway.schemas import INTEGER, STRING, enum, obj, schema
 from store.db import write
 from store.events import record_event
 from store.fields import utcnow
@@ -34,6 +36,17 @@ from store.webhooks import first_delivery
 
 log = logging.getLogger("vrai.gateway.call")
 routes = web.RouteTableDef()
+
+STATUSES = (
+    "answered",  # call.initiated: the answer command was sent
+    "embedded",  # ... recorded, with no phone network (the simulator dials stream_url)
+    "already_ended",  # ... the caller hung up first
+    "accepted",  # answered, hangup, dtmf: stored and told to the call's actor
+    "duplicate",
+    "ignored",
+    "unknown_call",
+)
+CALL_ANSWER = obj({"status": enum(STATUSES)}, {"call_id": INTEGER, "stream_url": STRING})
 
 
 # ---------------------------------------------------------------------------- storage
@@ -134,6 +147,8 @@ async def tell_call_actor(app: web.Application, message: CallInput) -> None:
 
 
 @routes.post("/webhooks/telnyx/call")
+@schema(request=TELNYX_EVENT, response=CALL_ANSWER)
+@count_webhook_refusals("telnyx_call")
 async def telnyx_call(request: web.Request) -> web.Response:
     """Telnyx Call Control webhook: incoming calls, answers, hang-ups, keypad digits."""
     data = await verified_event(request)
@@ -163,7 +178,6 @@ async def _initiated(request: web.Request, event_id: str, payload: dict) -> dict
     clinic_phone, caller = e164_or_400(payload.get("to")), e164_or_400(payload.get("from"))
     stored = await run_db(store_initiated, event_id, payload, clinic_phone, caller)
     if stored == "unknown_number":
-        request.app[keys.METRICS].webhooks.labels("telnyx_call", "unknown_number").inc()
         raise ApiError(404, "unknown_number", "no clinic uses that number")
     if stored == "duplicate":
         return {"status": "duplicate"}

@@ -17,6 +17,8 @@ from gateway import keys
 from gateway.bridge import ActorUnavailable
 from gateway.dbio import run_db
 from gateway.errors import ApiError
+from gateway.metrics import count_webhook_refusals
+from gateway.schemas import ANY_OBJECT, INSTANT, STRING, enum, obj, schema
 from gateway.telnyx_signature import SignatureError, verify
 from store.db import write
 from store.events import record_event
@@ -38,6 +40,8 @@ DELIVERY_STATUS = {
     "delivery_failed": "failed",
     "delivery_unconfirmed": "sent",
 }
+#: What a Telnyx webhook must carry (the signature covers the raw body; see verified_event).
+TELNYX_EVENT = obj({"data": obj({"id": STRING, "event_type": STRING, "payload": ANY_OBJECT})})
 
 
 async def verified_event(request: web.Request) -> dict:
@@ -46,7 +50,6 @@ async def verified_event(request: web.Request) -> dict:
     try:
         verify(raw, request.headers, request.app[keys.SETTINGS].telnyx_public_key)
     except SignatureError as error:
-        request.app[keys.METRICS].webhooks.labels("telnyx", "unsigned").inc()
         raise ApiError(401, "invalid_signature", str(error)) from None
     try:
         body = json.loads(raw)
@@ -129,6 +132,14 @@ async def _route(request: web.Request, turn) -> None:
 
 
 @routes.post("/webhooks/telnyx/sms")
+@schema(
+    request=TELNYX_EVENT,
+    response=obj(
+        {"status": enum(("accepted", "duplicate", "updated", "ignored"))},
+        {"received_at": INSTANT},
+    ),
+)
+@count_webhook_refusals("telnyx_sms")
 async def telnyx_sms(request: web.Request) -> web.Response:
     """Telnyx messaging webhook: inbound texts and delivery statuses."""
     data = await verified_event(request)
@@ -140,15 +151,14 @@ async def telnyx_sms(request: web.Request) -> web.Response:
             )
         else:
             outcome = "ignored"
-        metrics.webhooks.labels("telnyx", outcome).inc()
+        metrics.webhooks.labels("telnyx_sms", outcome).inc()
         return web.json_response({"status": outcome})
     clinic_phone, customer, text, external_id = _parse_received(data["payload"])
     stored = await run_db(store_inbound, data["id"], clinic_phone, customer, text, external_id)
     if stored is None:
-        metrics.webhooks.labels("telnyx", "unknown_number").inc()
         raise ApiError(404, "unknown_number", "no clinic uses that number")
     if stored == "duplicate":
-        metrics.webhooks.labels("telnyx", "duplicate").inc()
+        metrics.webhooks.labels("telnyx_sms", "duplicate").inc()
         return web.json_response({"status": "duplicate"})
     clinic_id, message_id = stored
     turn = sms_received(clinic_id, clinic_phone, customer, message_id, text)
@@ -156,5 +166,6 @@ async def telnyx_sms(request: web.Request) -> web.Response:
         await _route(request, turn)
     except (ActorUnavailable, TimeoutError):
         log.warning("sms supervisor unavailable; the stored message will be swept up")
-    metrics.webhooks.labels("telnyx", "accepted").inc()
+    metrics.webhooks.labels("telnyx_sms", "accepted").inc()
+    metrics.sms.labels("in").inc()
     return web.json_response({"status": "accepted", "received_at": utcnow().isoformat()})

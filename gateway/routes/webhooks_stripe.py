@@ -19,6 +19,8 @@ from gateway import keys
 from gateway.bridge import ActorUnavailable
 from gateway.dbio import run_db
 from gateway.errors import ApiError
+from gateway.metrics import count_webhook_refusals
+from gateway.schemas import STRING, enum, obj, schema
 from store.webhooks import store_event
 
 log = logging.getLogger("vrai.gateway.stripe")
@@ -28,6 +30,11 @@ TOLERANCE_S = 300
 
 
 @routes.post("/webhooks/stripe")
+@schema(
+    request=obj({"id": STRING, "type": STRING}),
+    response=obj({"status": enum(("accepted", "duplicate"))}),
+)
+@count_webhook_refusals("stripe")
 async def stripe_webhook(request: web.Request) -> web.Response:
     """Stripe events: signature-verified, stored once by id, applied by the payments actor."""
     settings, metrics = request.app[keys.SETTINGS], request.app[keys.METRICS]
@@ -43,7 +50,6 @@ async def stripe_webhook(request: web.Request) -> web.Response:
         )
         event = json.loads(raw)  # verified: these are the bytes Stripe signed
     except stripe.SignatureVerificationError as error:
-        metrics.webhooks.labels("stripe", "unsigned").inc()
         raise ApiError(400, "invalid_signature", str(error).split(":")[0]) from None
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
@@ -74,6 +80,7 @@ PAGE = (
 
 
 @routes.get("/deposit/paid")
+@schema(response=STRING, media_type="text/html")
 async def deposit_paid_page(request: web.Request) -> web.Response:
     """Where Stripe sends a customer who paid: the booking is confirmed by text, not here."""
     text = "We're confirming your deposit now; you'll get a text when your visit is booked."
@@ -81,6 +88,7 @@ async def deposit_paid_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/deposit/cancelled")
+@schema(response=STRING, media_type="text/html")
 async def deposit_cancelled_page(request: web.Request) -> web.Response:
     """Where Stripe sends a customer who left the payment page without paying."""
     text = "No payment was taken. The link in your text works until your hold ends."
