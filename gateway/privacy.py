@@ -34,11 +34,11 @@ OPS_EVENT_PREFIXES = ("actor.",)
 
 
 def opaque_actor_id(actor_id: str) -> str:
-    """``sms:+1555…:+1555…`` → ``sms:#3f2a…``; shared services keep their names."""
+    """``sms:+1555…:+1555…`` → ``sms:anon-3f2a…``; shared services keep their names."""
     kind, _, key = actor_id.partition(":")
-    if kind not in CONVERSATION_KINDS or not key or key.startswith("#"):
+    if kind not in CONVERSATION_KINDS or not key or key.startswith("anon-"):
         return actor_id
-    return f"{kind}:#{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    return f"{kind}:anon-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
 def redacted(value):

@@ -22,7 +22,7 @@ SMS_ACTOR = "sms:+15550100001:+15555550123"
 
 def test_a_conversation_actor_id_is_opaque_to_ops_and_stable():
     ref = opaque_actor_id(SMS_ACTOR)
-    assert "555" not in ref and ref.startswith("sms:#")
+    assert "555" not in ref and ref.startswith("sms:anon-")
     assert opaque_actor_id(SMS_ACTOR) == ref != opaque_actor_id("sms:+15550100001:+15555550124")
     assert opaque_actor_id("calendar") == "calendar"
     assert opaque_actor_id(ref) == ref
@@ -118,3 +118,33 @@ def test_retention_redacts_only_what_is_past_the_clinics_period(database):
     assert DashboardEvent.get_or_none(DashboardEvent.id == shown.id) is None
     assert ConversationCheckpoint.get_or_none(ConversationCheckpoint.id == checkpoint.id) is None
     assert apply_retention()[glow] == 0  # a second run changes nothing
+
+
+@pytest.mark.multiproc
+def test_ops_see_the_clinics_actors_without_its_customers_numbers(gateway):
+    from tests.helpers import http
+    from tests.sms_helpers import text
+
+    text(gateway, "what are your hours?", customer="+15555550123")
+    real = f"sms:{GLOW}:+15555550123"
+
+    def actors(role, clinic=GLOW):
+        status, _, body = http(
+            "GET", gateway.url + "/api/ops/actors", token=gateway.token(clinic, role)
+        )
+        assert status == 200
+        return body["items"]
+
+    as_ops = actors("ops")
+    assert "+1555555" not in str(as_ops)  # neither the customer's number nor the clinic's
+    assert opaque_actor_id(real) in {a["id"] for a in as_ops}
+    assert {"service:calendar", "service:notifier"} <= {a["id"] for a in as_ops}  # all the machine
+    assert real in {a["id"] for a in actors("admin")}
+    assert opaque_actor_id(real) not in {a["id"] for a in actors("ops", ALIGN)}
+
+    url = f"{gateway.url}/api/ops/actors/{opaque_actor_id(real)}/restart"
+    status, _, body = http("POST", url, None, gateway.token(GLOW, "ops"))
+    assert status == 202 and body["restarted"]["id"] == opaque_actor_id(real)
+    assert http("POST", url, None, gateway.token(ALIGN, "ops"))[0] == 404
+    raw = f"{gateway.url}/api/ops/actors/{real}/restart"
+    assert http("POST", raw, None, gateway.token(GLOW, "ops"))[0] == 404  # ops use the reference

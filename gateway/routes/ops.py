@@ -14,6 +14,7 @@ from gateway.auth import roles
 from gateway.bridge import ActorUnavailable
 from gateway.dbio import run_db
 from gateway.errors import ApiError, raise_for_failure
+from gateway.privacy import CONVERSATION_KINDS, opaque_actor_id
 from gateway.schemas import (
     INTEGER,
     NULLABLE_INTEGER,
@@ -111,39 +112,52 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 def _visible(info, claims) -> bool:
-    """Ops see every actor; a clinic admin sees the shared services and their own conversations."""
-    return claims["role"] == "ops" or info.clinic_id in (None, claims["clinic"])
+    """The shared services, and the conversations of the token's own clinic."""
+    return info.clinic_id in (None, claims["clinic"])
+
+
+def _shown(info, role: str) -> dict:
+    """What this role sees of an actor: ops get a conversation's id and key made opaque (they
+    are the clinic's and the customer's numbers)."""
+    shown = dataclasses.asdict(info)
+    if role == "ops" and info.kind in CONVERSATION_KINDS:
+        shown["id"] = opaque_actor_id(info.id)
+        shown["name"] = shown["id"].partition(":")[2]
+    return shown
+
+
+async def _actors(request: web.Request) -> list:
+    try:
+        reply = await request.app[keys.BRIDGE].ask_root(ListActors(uuid.uuid4().hex), timeout_s=5.0)
+    except ActorUnavailable:
+        raise ApiError(503, "unavailable", "the actor system did not answer") from None
+    return [i for i in raise_for_failure(reply) if _visible(i, request[keys.CLAIMS])]
 
 
 @routes.get("/api/ops/actors")
 @roles("admin", "ops")
 @schema(response=items(ACTOR))
 async def list_actors(request: web.Request) -> web.Response:
-    """Every supervised actor: kind, key, address, pid, started, restarts, state."""
-    try:
-        reply = await request.app[keys.BRIDGE].ask_root(ListActors(uuid.uuid4().hex), timeout_s=5.0)
-    except ActorUnavailable:
-        raise ApiError(503, "unavailable", "the actor system did not answer") from None
-    infos = raise_for_failure(reply)
-    items = [dataclasses.asdict(i) for i in infos if _visible(i, request[keys.CLAIMS])]
-    return web.json_response({"items": items})
+    """The shared services and this clinic's conversations: kind, key, pid, restarts, state
+    (for ops, a conversation's id is an opaque ``sms:anon-…`` reference)."""
+    role = request[keys.CLAIMS]["role"]
+    return web.json_response({"items": [_shown(i, role) for i in await _actors(request)]})
 
 
 @routes.post("/api/ops/actors/{actor_id}/restart")
 @roles("admin", "ops")
 @schema(response=obj({"restarted": ACTOR}), status=202)
 async def restart_actor(request: web.Request) -> web.Response:
-    """Restart one actor (a conversation resumes from its checkpoint)."""
-    actor_id = request.match_info["actor_id"]
-    if request[keys.CLAIMS]["role"] != "ops" and not actor_id.startswith(("sms:", "call:")):
-        raise ApiError(403, "forbidden", "only ops may restart shared service actors")
-    if actor_id.startswith(("sms:", "call:")) and request[keys.CLAIMS]["role"] != "ops":
-        listing = await request.app[keys.BRIDGE].ask_root(
-            ListActors(uuid.uuid4().hex), timeout_s=5.0
-        )
-        owned = {i.id for i in raise_for_failure(listing) if i.clinic_id == request[keys.CLINIC_ID]}
-        if actor_id not in owned:
+    """Restart one actor (a conversation resumes from its checkpoint); shared services: ops."""
+    actor_id, role = request.match_info["actor_id"], request[keys.CLAIMS]["role"]
+    if actor_id.startswith(tuple(f"{kind}:" for kind in CONVERSATION_KINDS)):
+        mine = {opaque_actor_id(i.id): i.id for i in await _actors(request) if i.clinic_id}
+        mine.update({i: i for i in mine.values()} if role != "ops" else {})
+        if actor_id not in mine:
             raise ApiError(404, "not_found", "no such actor")
+        actor_id = mine[actor_id]
+    elif role != "ops":
+        raise ApiError(403, "forbidden", "only ops may restart shared service actors")
     try:
         reply = await request.app[keys.BRIDGE].ask_root(
             RestartActor(uuid.uuid4().hex, actor_id), timeout_s=5.0
@@ -151,4 +165,4 @@ async def restart_actor(request: web.Request) -> web.Response:
     except ActorUnavailable:
         raise ApiError(503, "unavailable", "the actor system did not answer") from None
     info = raise_for_failure(reply)
-    return web.json_response({"restarted": dataclasses.asdict(info)}, status=202)
+    return web.json_response({"restarted": _shown(info, role)}, status=202)
