@@ -46,6 +46,13 @@ def test_documents_can_be_listed_updated_and_deleted(gateway):
     assert http("DELETE", f"{url}/{doc_id}", token=token)[0] == 204
     assert http("GET", f"{url}/{doc_id}", token=token)[0] == 404
 
+    from store.models import AuditLog  # each change is on the record, with who made it
+
+    trail = AuditLog.select().where(AuditLog.entity == "kb_document").order_by(AuditLog.id)
+    assert [(e.action, e.entity_id, e.actor) for e in trail] == [
+        (action, str(doc_id), "token:admin") for action in ("kb.create", "kb.update", "kb.delete")
+    ]
+
 
 def test_another_clinics_document_is_not_visible(gateway):
     url = gateway.url + "/api/kb/documents"

@@ -6,9 +6,12 @@ from aiohttp import web
 
 from actors.messages import KbDelete, KbGet, KbIngest, KbList, KbSearch, new_corr
 from gateway import keys
-from gateway.auth import roles
+from gateway.auth import actor_of, roles
+from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
 from gateway.routes.common import call, int_param, path_id
+from store.audit import audit
+from store.db import write
 from gateway.schemas import (
     INSTANT,
     INTEGER,
@@ -22,6 +25,17 @@ from gateway.schemas import (
 )
 
 routes = web.RouteTableDef()
+
+
+def _audited(clinic_id: int, actor: str, action: str, document_id: int) -> None:
+    """The knowledge actor commits the change; the audit row follows once it has answered."""
+    with write():
+        audit(clinic_id, actor, action, "kb_document", document_id)
+
+
+async def _record(request: web.Request, action: str, document_id: int) -> None:
+    await run_db(_audited, request[keys.CLINIC_ID], actor_of(request), action, document_id)
+
 
 DOCUMENT_INFO = {
     "id": INTEGER,
@@ -61,6 +75,7 @@ async def create_document(request: web.Request) -> web.Response:
     title, text = _text_field(body, "title", True), _text_field(body, "text", True)
     message = KbIngest(new_corr(), request[keys.CLINIC_ID], title, text)
     document_id = await call(request, "knowledge", message, INGEST_TIMEOUT_S)
+    await _record(request, "kb.create", document_id)
     return web.json_response({"id": document_id}, status=201)
 
 
@@ -100,6 +115,7 @@ async def update_document(request: web.Request) -> web.Response:
         raise ApiError(400, "invalid", "send a title and/or a text")
     message = KbIngest(new_corr(), request[keys.CLINIC_ID], title, text, document_id)
     await call(request, "knowledge", message, INGEST_TIMEOUT_S)
+    await _record(request, "kb.update", document_id)
     return web.json_response({"id": document_id})
 
 
@@ -110,6 +126,7 @@ async def delete_document(request: web.Request) -> web.Response:
     """Delete a document and its passages."""
     message = KbDelete(new_corr(), request[keys.CLINIC_ID], path_id(request))
     await call(request, "knowledge", message)
+    await _record(request, "kb.delete", path_id(request))
     return web.Response(status=204)
 
 
