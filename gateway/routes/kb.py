@@ -10,8 +10,6 @@ from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
 from gateway.routes.common import call, int_param, path_id
-from store.audit import audit
-from store.db import write
 from gateway.schemas import (
     INSTANT,
     INTEGER,
@@ -23,6 +21,8 @@ from gateway.schemas import (
     required,
     schema,
 )
+from store.audit import audit
+from store.db import write
 
 routes = web.RouteTableDef()
 
