@@ -24,7 +24,7 @@ from gateway import keys
 from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
-from gateway.routes.common import call, int_param, path_id
+from gateway.routes.common import call, instant_param, int_param, path_id
 from gateway.schemas import (
     ANY_OBJECT,
     INTEGER,
@@ -48,18 +48,6 @@ CHANGED = obj({"ok": {"type": "boolean"}, "appointment": ANY_OBJECT})
 
 def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
     return value.astimezone(tz).isoformat() if value else None
-
-
-def _parse_instant(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ApiError(400, "invalid", f"{name} must be ISO 8601 with an offset") from None
-    if parsed.tzinfo is None:
-        raise ApiError(400, "invalid", f"{name} must carry a UTC offset")
-    return parsed
 
 
 APPOINTMENT = obj(
@@ -133,8 +121,8 @@ def _filters(query) -> dict:
     if status and status not in APPOINTMENT_STATUSES:
         raise ApiError(400, "invalid", f"status must be one of {', '.join(APPOINTMENT_STATUSES)}")
     return {
-        "from": _parse_instant(query.get("from"), "from"),
-        "to": _parse_instant(query.get("to"), "to"),
+        "from": instant_param(query.get("from"), "from"),
+        "to": instant_param(query.get("to"), "to"),
         "day": _day(query.get("day")),
         "status": status,
         "provider_id": _id_param(query.get("provider_id"), "provider_id"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 from aiohttp import web
 
 from gateway import keys
@@ -39,3 +42,33 @@ def path_id(request: web.Request, name: str = "id") -> int:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
         raise ApiError(404, "not_found", f"no such {name}")
     return int(raw)
+
+
+YEARS = (2000, 2100)  # what a clinic books in; beyond it a date is a typo (or an overflow)
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def parse_instant(value: str) -> datetime:
+    """An RFC 3339 instant, so with its UTC offset (a bare wall time is ambiguous), as UTC."""
+    value = value.upper()  # RFC 3339 allows "t" and "z"
+    try:
+        if not RFC3339.match(value):
+            raise ValueError
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            "must be ISO 8601 with an offset, e.g. 2030-01-31T09:00:00-08:00"
+        ) from None
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise ValueError(f"must be between {YEARS[0]} and {YEARS[1]}")
+    return parsed.astimezone(UTC)
+
+
+def instant_param(value: str | None, name: str) -> datetime | None:
+    """An optional instant from the query string, or a 400 that says what it must be."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as error:
+        raise ApiError(400, "invalid", f"{name} {error}") from None

@@ -7,8 +7,6 @@ took and gave back.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aiohttp import web
 from peewee import fn
 
@@ -16,7 +14,7 @@ from gateway import keys
 from gateway.auth import roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError
-from gateway.routes.common import int_param
+from gateway.routes.common import instant_param, int_param
 from gateway.schemas import (
     ANYTHING,
     INSTANT,
@@ -59,18 +57,6 @@ DEPOSIT = obj(
         "checkout_url": NULLABLE_STRING,
     }
 )
-
-
-def _instant(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ApiError(400, "invalid", f"{name} must be ISO 8601 with an offset") from None
-    if parsed.tzinfo is None:
-        raise ApiError(400, "invalid", f"{name} must carry a UTC offset")
-    return parsed
 
 
 def _audit_page(clinic_id: int, filters: dict, limit: int, offset: int) -> list[dict]:
@@ -117,8 +103,8 @@ async def audit_log(request: web.Request) -> web.Response:
     query = request.query
     filters = {name: (query.get(name) or "")[:200] for name in ("actor", "action", "entity")}
     filters["entity_id"] = (query.get("entity_id") or "")[:200]
-    filters["from"] = _instant(query.get("from"), "from")
-    filters["to"] = _instant(query.get("to"), "to")
+    filters["from"] = instant_param(query.get("from"), "from")
+    filters["to"] = instant_param(query.get("to"), "to")
     limit = int_param(query.get("limit"), "limit", 100, 1, 1000)
     offset = int_param(query.get("offset"), "offset", 0, 0, 10**9)
     found = await run_db(_audit_page, request[keys.CLINIC_ID], filters, limit, offset)

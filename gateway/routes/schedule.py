@@ -9,14 +9,15 @@ can call those customers).
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from aiohttp import web
 
 from gateway import keys
 from gateway.auth import actor_of, roles
+from gateway.routes.common import YEARS, parse_instant
+from gateway.routes.common import instant_param as common_instant
 from gateway.routes.editing import (
     MAX_ID,
     PAGE_QUERY,
@@ -112,36 +113,9 @@ async def put_provider_hours(request: web.Request) -> web.Response:
 
 # ---------------------------------------------------------------------------- closures
 
-YEARS = (2000, 2100)  # what a clinic books in; beyond it a date is a typo (or an overflow)
-
-
-RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
-
-
-def parse_instant(value: str) -> datetime:
-    """An RFC 3339 instant, so with its UTC offset (a bare wall time is ambiguous), as UTC."""
-    value = value.upper()  # RFC 3339 allows "t" and "z"
-    try:
-        if not RFC3339.match(value):
-            raise ValueError
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            "must be ISO 8601 with an offset, e.g. 2030-01-31T09:00:00-08:00"
-        ) from None
-    if not YEARS[0] <= parsed.year <= YEARS[1]:
-        raise ValueError(f"must be between {YEARS[0]} and {YEARS[1]}")
-    return parsed.astimezone(UTC)
-
 
 def instant_param(request: web.Request, name: str) -> datetime | None:
-    value = query_value(request, name)
-    if value is None:
-        return None
-    try:
-        return parse_instant(value)
-    except ValueError as error:
-        raise invalid(f"{name} {error}") from None
+    return common_instant(query_value(request, name), name)
 
 
 CLOSURE_IN = Fields(
