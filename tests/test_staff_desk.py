@@ -126,6 +126,8 @@ def test_customers_are_found_by_name_or_number_and_their_reads_are_audited(gatew
     assert none["items"] == []
 
     customer_id = found["items"][0]["id"]
+    _, _, threads = http("GET", f"{gateway.url}/api/threads", token=token)
+    assert threads["items"][0]["customer_name"] == "Ana Lopez"  # named once they booked
     status, _, record = http("GET", f"{gateway.url}/api/customers/{customer_id}", token=token)
     assert status == 200
     assert record["name"] == "Ana Lopez" and record["opted_out"] is False

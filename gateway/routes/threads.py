@@ -28,7 +28,7 @@ from gateway.schemas import (
 )
 from store.audit import audit
 from store.db import write
-from store.models import MESSAGE_STATUSES, Clinic, Message, OptOut, SmsThread
+from store.models import MESSAGE_STATUSES, Clinic, Customer, Message, OptOut, SmsThread
 from store.sms import message_dict
 
 routes = web.RouteTableDef()
@@ -57,11 +57,11 @@ MESSAGE = obj(
 )
 
 
-def _thread_dict(thread: SmsThread, opted: set[str]) -> dict:
+def _thread_dict(thread: SmsThread, opted: set[str], names: dict[str, str | None]) -> dict:
     return {
         "id": thread.id,
         "customer_phone": thread.customer_phone,
-        "customer_name": thread.customer.name if thread.customer else None,
+        "customer_name": names.get(thread.customer_phone),
         "last_message_at": thread.last_message_at.isoformat(),
         "opted_out": thread.customer_phone in opted,
         "ai_paused": thread.ai_paused_by is not None,
@@ -89,8 +89,15 @@ def threads_page(clinic_id: int, limit: int, offset: int, customer_phone=None, p
         .limit(limit)
         .offset(offset)
     )
-    opted = _opted_out(clinic_id, [t.customer_phone for t in rows])
-    return [_thread_dict(t, opted) for t in rows]
+    phones = [t.customer_phone for t in rows]
+    # By number: a thread starts before its texter is a customer (a booking makes them one).
+    names = dict(
+        Customer.select(Customer.phone, Customer.name)
+        .where((Customer.clinic == clinic_id) & Customer.phone.in_(phones))
+        .tuples()
+    )
+    opted = _opted_out(clinic_id, phones)
+    return [_thread_dict(t, opted, names) for t in rows]
 
 
 def _bool_param(value: str | None, name: str) -> bool | None:
@@ -132,8 +139,9 @@ def _messages(clinic_id: int, thread_id: int, after: int, actor: str) -> list[di
         .order_by(Message.id)
     )
     found = [message_dict(m) for m in rows]
-    with write():  # a read of a customer's texts is on the record
-        audit(clinic_id, actor, "thread.read", "sms_thread", thread.id)
+    if after == 0:  # opening a customer's texts is on the record; fetching what's new is not
+        with write():
+            audit(clinic_id, actor, "thread.read", "sms_thread", thread.id)
     return found
 
 
