@@ -219,7 +219,9 @@ class Launcher:
         base = f"http://{self._local_host()}:{self.settings.port}"
         print(
             f"VRAI is up: {base}\n"
-            f"  API and dashboard events: {base}/api/openapi.json, {base}/api/events\n"
+            f"  the dashboard: {base}/ (sign in with a login seed-demo printed, or add one with"
+            " python supervisor.py user add)\n"
+            f"  the API:       {base}/api/openapi.json, live events at {base}/api/events\n"
             "  get a token:  python supervisor.py token --clinic +15550100001 --role admin\n"
             f"  then:         curl -H 'Authorization: Bearer TOKEN' {base}/api/ops/actors\n"
             "  text it:      python supervisor.py simulate sms --to +15550100001 "
@@ -277,7 +279,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     users = seed_demo_users()
     if users:
-        print("demo logins (shown once; log in at the gateway's /api/auth/login):")
+        where = f"http://{'127.0.0.1' if settings.host in ('0.0.0.0', '') else settings.host}"
+        print(f"demo logins (shown once; open {where}:{settings.port}/ and sign in):")
         for clinic, email, role, password in users:
             print(f"  {clinic}: {email} / {password} ({role})")
     return 0

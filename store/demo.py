@@ -187,8 +187,8 @@ def seed_demo_clinics() -> list[Clinic]:
 
 
 def seed_demo_users() -> list[tuple[str, str, str, str]]:
-    """An admin and a desk user for each demo clinic that has no staff yet, each with a fresh
-    random password; returns (clinic, email, role, password) for the one time they are shown.
+    """An admin, a desk and an ops user for each demo clinic that has no staff yet, each with a
+    fresh random password; returns (clinic, email, role, password) for the one time they are shown.
     Apart from the clinics: hashing a password is deliberately slow, and tests seed often."""
     import secrets
 
@@ -201,7 +201,7 @@ def seed_demo_users() -> list[tuple[str, str, str, str]]:
         if clinic is None or StaffUser.select().where(StaffUser.clinic == clinic).exists():
             continue
         domain = spec["clinic"]["email"].split("@")[1]
-        for role, who in (("admin", "owner"), ("staff", "desk")):
+        for role, who in (("admin", "owner"), ("staff", "desk"), ("ops", "ops")):
             password = secrets.token_urlsafe(12)
             add_user(clinic.id, f"{who}@{domain}", f"{clinic.name} {who}", role, password)
             made.append((clinic.name, f"{who}@{domain}", role, password))

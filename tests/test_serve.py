@@ -152,13 +152,13 @@ def test_seed_demo_prints_each_demo_login_once_and_it_works(tmp_path):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("VRAI_", "STRIPE", "GOOGLE"))}
     clean["VRAI_DATA_DIR"] = str(tmp_path / "fresh")
     first = run(clean, "seed-demo")
-    logins = re.findall(r"^  (.+): (\S+@\S+) / (\S+) \((admin|staff)\)$", first, re.M)
+    logins = re.findall(r"^  (.+): (\S+@\S+) / (\S+) \((admin|staff|ops)\)$", first, re.M)
     assert {(c, role) for c, _, _, role in logins} == {
-        ("Glow Med Spa", "admin"),
-        ("Glow Med Spa", "staff"),
-        ("Align Chiropractic", "admin"),
-        ("Align Chiropractic", "staff"),
+        (clinic, role)
+        for clinic in ("Glow Med Spa", "Align Chiropractic")
+        for role in ("admin", "staff", "ops")
     }
+    assert "open http://127.0.0.1:" in first  # where to use them
     assert "demo logins" not in run(clean, "seed-demo")  # shown once, never again
     open_database(tmp_path / "fresh" / "vrai.sqlite3")
     try:
