@@ -22,8 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
-from store.accounts import add_user
-from store.demo import GLOW_PHONE, seed_demo_users
+from store.demo import seed_demo_users
 from tests.conftest import make_settings, running_gateway
 from tests.sms_helpers import text
 
@@ -34,7 +33,6 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ROOT = Path(__file__).resolve().parents[1]
 ANA = "+15555550123"
 BO = "+15555550124"
-OPS_EMAIL, OPS_PASSWORD = "ops@glowmedspa.example", "ops password for the test"
 PATIENT_VIEWS = ("appointments", "threads", "calls", "customers", "kb", "analytics", "users")
 WAIT_S = 20
 
@@ -50,7 +48,7 @@ def require_browser() -> None:
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    """The gateway with the demo clinics and their logins (plus an ops login for Glow)."""
+    """The gateway with the demo clinics and the logins seed-demo makes for them."""
     require_browser()  # before starting anything
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")  # read by Thespian itself
@@ -58,11 +56,8 @@ def desk(tmp_path_factory):
             logins = {
                 (email.split("@")[1], role): (email, pw) for _, email, role, pw in seed_demo_users()
             }
-            add_user(gateway.clinics[GLOW_PHONE], OPS_EMAIL, "Glow ops", "ops", OPS_PASSWORD)
             gateway.logins = {
-                "staff": logins[("glowmedspa.example", "staff")],
-                "admin": logins[("glowmedspa.example", "admin")],
-                "ops": (OPS_EMAIL, OPS_PASSWORD),
+                role: logins[("glowmedspa.example", role)] for role in ("staff", "admin", "ops")
             }
             yield gateway
 
