@@ -18,6 +18,7 @@ from store.events import record_event
 from store.fields import utcnow
 from store.jobs import claim_due
 from store.models import Appointment, Reminder
+from store.quiet_hours import quiet_until
 from store.sms import opted_out, record_message, thread_for
 
 CLAIM_S = 120
@@ -69,6 +70,26 @@ def _customer_text(reminder: Reminder, outbound_status: str) -> int | None:
 
 # Reminders that carry their own text and phone, rather than an appointment to remind of.
 TEXTS = {"customer_text": _customer_text, "missed_call_text": _missed_call_text}
+# Texts the customer did not just ask for wait out the clinic's quiet hours; a customer_text
+# answers something they did (a deposit paid) and goes at once.
+WAIT_FOR_MORNING = ("appointment_reminder", "missed_call_text")
+
+
+def _waits(reminder: Reminder, now: datetime) -> bool:
+    """Inside a transaction: a text due in quiet hours moves to their end (or, a reminder whose
+    morning comes after the visit began, is skipped); True when it is not sent now."""
+    if reminder.kind not in WAIT_FOR_MORNING:
+        return False
+    clinic = reminder.clinic
+    morning = quiet_until(clinic.quiet_hours_start, clinic.quiet_hours_end, clinic.timezone, now)
+    if morning is None:
+        return False
+    if reminder.appointment is not None and morning >= reminder.appointment.start_at:
+        reminder.status = "skipped"  # a reminder after the visit began helps no one
+    else:
+        reminder.due_at, reminder.locked_until = morning, None
+    reminder.save()
+    return True
 
 
 def send_due_reminders(outbound_status: str, now: datetime | None = None) -> list[int]:
@@ -78,6 +99,8 @@ def send_due_reminders(outbound_status: str, now: datetime | None = None) -> lis
     sent = []
     for reminder in due:
         with write():
+            if _waits(reminder, now):
+                continue
             text_of_its_own = TEXTS.get(reminder.kind)
             if text_of_its_own is not None:
                 message_id = text_of_its_own(reminder, outbound_status)

@@ -8,7 +8,7 @@ they were made under where it matters (a deposit's refund terms are copied onto 
 from __future__ import annotations
 
 from store.db import write
-from store.edits import Edited, note
+from store.edits import Edited, Invalid, note
 from store.models import Clinic
 from store.schedule_admin import hours_of
 
@@ -26,6 +26,8 @@ POLICY_FIELDS = (
     "currency",
     "reminder_hours_before",
     "retention_days",
+    "quiet_hours_start",
+    "quiet_hours_end",
 )
 
 
@@ -39,6 +41,9 @@ def update_clinic(clinic_id: int, actor: str, changes: dict) -> Edited:
     """Apply checked changes; the audit names every field and the new policy values."""
     with write():
         Clinic.update(**changes).where(Clinic.id == clinic_id).execute()
+        clinic = Clinic.get_by_id(clinic_id)
+        if clinic.quiet_hours_start == clinic.quiet_hours_end:  # rolls the change back
+            raise Invalid("quiet hours must start and end at different times")
         policy = {k: v for k, v in changes.items() if k in POLICY_FIELDS or k == "timezone"}
         event = note(
             clinic_id,

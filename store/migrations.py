@@ -67,6 +67,18 @@ def _v5_desk_settings(database: Database) -> None:
         _add_missing(database, table, columns)
 
 
+def _v6_quiet_hours(database: Database) -> None:
+    """The clinic's quiet hours, when no reminder or follow-up text is sent."""
+    _add_missing(
+        database,
+        "clinic",
+        [
+            ("quiet_hours_start", "VARCHAR(5) NOT NULL DEFAULT '21:00'"),
+            ("quiet_hours_end", "VARCHAR(5) NOT NULL DEFAULT '08:00'"),
+        ],
+    )
+
+
 def _add_missing(database: Database, table: str, columns: list[tuple[str, str]]) -> None:
     have = {column.name for column in database.get_columns(table)}
     for name, kind in columns:
@@ -80,6 +92,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (3, "providers' Google Calendar ids", _v3_provider_calendars),
     (4, "staff logins: passwords and refresh tokens", _v4_staff_logins),
     (5, "desk settings: reminder lead time, retention, staff-held threads", _v5_desk_settings),
+    (6, "clinic quiet hours for reminders", _v6_quiet_hours),
 ]
 
 

@@ -63,6 +63,8 @@ class Clinic(BaseModel):
     currency = CharField(default="usd")
     reminder_hours_before = IntegerField(default=24)  # the appointment reminder's lead time
     retention_days = IntegerField(null=True)  # transcripts and texts older than this: redacted
+    quiet_hours_start = CharField(default="21:00")  # local; reminders wait out this window
+    quiet_hours_end = CharField(default="08:00")
     created_at = UtcDateTimeField(default=utcnow)
 
 
@@ -330,7 +332,7 @@ class Reminder(BaseModel):
     appointment = ForeignKeyField(Appointment, null=True, backref="reminders", on_delete="CASCADE")
     kind = CharField()  # appointment_reminder, missed_call_text, deposit_expiry, ...
     due_at = UtcDateTimeField(index=True)
-    status = CharField(default="pending")  # pending, sent, cancelled, failed
+    status = CharField(default="pending")  # pending, sent, cancelled, failed, skipped
     attempts = IntegerField(default=0)
     locked_until = UtcDateTimeField(null=True)
     payload = JSONField(null=True)

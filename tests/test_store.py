@@ -41,7 +41,14 @@ def test_migrations_are_recorded_and_idempotent(database):
 def test_a_database_made_before_card_deposits_gains_their_columns(database):
     """A clinic's existing v1 database upgrades in place; its rows keep their values."""
     added = {
-        "clinic": ["refund_percent", "deposit_hold_min", "reminder_hours_before", "retention_days"],
+        "clinic": [
+            "refund_percent",
+            "deposit_hold_min",
+            "reminder_hours_before",
+            "retention_days",
+            "quiet_hours_start",
+            "quiet_hours_end",
+        ],
         "sms_thread": ["ai_paused_by", "ai_paused_at"],
         "deposit": ["hold_until", "refund_window_h", "refund_percent"],
         "webhook_event": ["payload"],
@@ -51,13 +58,14 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
             db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     db.execute_sql('ALTER TABLE "provider" DROP COLUMN "google_calendar_id"')
     db.execute_sql("DELETE FROM schema_version WHERE version >= 2")
-    assert migrate() == [2, 3, 4, 5]
+    assert migrate() == [2, 3, 4, 5, 6]
     assert "google_calendar_id" in {c.name for c in db.get_columns("provider")}
     for table, columns in added.items():
         have = {c.name for c in db.get_columns(table)}
         assert set(columns) <= have, table
     assert (glow().refund_percent, glow().deposit_hold_min) == (100, 30)
     assert (glow().reminder_hours_before, glow().retention_days) == (24, None)
+    assert (glow().quiet_hours_start, glow().quiet_hours_end) == ("21:00", "08:00")
 
 
 def test_every_tenant_owned_table_carries_its_clinic(database):

@@ -51,6 +51,7 @@ def _phone(value: str) -> str:
     return number
 
 
+QUIET = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"  # local wall-clock times; the window may span midnight
 POLICIES = {
     "min_notice_min": Int(0, 10080),  # up to a week's notice
     "horizon_days": Int(1, 365),
@@ -72,6 +73,8 @@ CLINIC_IN = Fields(
         "address": Text(500, nullable=True),
         "instructions": Text(4000),
         "voice": Choice(VOICES),
+        "quiet_hours_start": Text(5, pattern=QUIET, hint="HH:MM, 24-hour"),
+        "quiet_hours_end": Text(5, pattern=QUIET, hint="HH:MM, 24-hour"),
         **POLICIES,
     },
     nonempty=True,
@@ -89,6 +92,8 @@ CLINIC = obj(
         "voice": STRING,
         "currency": STRING,
         **{name: NULLABLE_INTEGER if rule.nullable else INTEGER for name, rule in POLICIES.items()},
+        "quiet_hours_start": STRING,
+        "quiet_hours_end": STRING,
         "hours": HOURS["properties"]["items"],
     }
 )
