@@ -15,6 +15,7 @@ import random
 import time
 from zoneinfo import ZoneInfo
 
+from actors.booking.engine import label
 from actors.brain import safety
 from actors.brain.base import BrainReply, Turn
 from actors.brain.local import LocalBrain
@@ -36,6 +37,7 @@ from actors.sms.senders import sender_class
 from actors.wording import sms as wording
 from store.audit import audit
 from store.clinic_reads import CLINIC
+from store.customer_reads import next_visit
 from store.events import record_event
 from store.fields import utcnow
 from store.models import Clinic, SmsThread
@@ -150,6 +152,7 @@ class SmsThreadActor(ConversationActor):
         self.thread: SmsThread | None = None  # set once a turn that used it has committed
         self.turn_thread: SmsThread | None = None
         self.known_customer = None  # CustomerInfo, once the customer exists
+        self.flag: tuple[str, int] | None = None  # this turn's reason for staff to look
 
     def receiveMsg_Directory(self, message, sender) -> None:
         super().receiveMsg_Directory(message, sender)
@@ -167,7 +170,8 @@ class SmsThreadActor(ConversationActor):
             silent = opted_out(clinic.id, phone) or self.state.get("paused_by")
             replies = [] if silent else self._converse(message, clinic, text)
         self._remember_lines(text, replies)
-        self.effects = lambda: self._write(clinic, phone, message.message_id, replies, opt)
+        flag, self.flag = self.flag, None
+        self.effects = lambda: self._write(clinic, phone, message.message_id, replies, opt, flag)
         return {"turn": self.state["turns"], "replies": replies}
 
     def turn_StaffReply(self, message: StaffReply) -> dict:
@@ -237,6 +241,14 @@ class SmsThreadActor(ConversationActor):
         """Carrier keywords and opt-outs: (replies, opt-out change) or (None, None) to go on."""
         word = keywords.keyword(text)
         if word == "stop" or (word is None and keywords.asks_to_opt_out(text)):
+            visit = next_visit(clinic.id, phone, utcnow()) if keywords.is_cancel(text) else None
+            if visit is not None:  # CANCEL is a carrier word; they may mean the appointment
+                self.flag = ("cancel_with_visit", visit.id)
+                when = label(visit.start_at, visit.provider.name, clinic.timezone)
+                reply = wording.unsubscribed_with_visit(
+                    clinic.name, f"{visit.service.name}, {when}", clinic.staff_phone or clinic.phone
+                )
+                return [reply], (False, text.strip()[:20])
             return [wording.unsubscribed(clinic.name)], (False, text.strip()[:20])
         if word == "start":
             return [wording.resubscribed(clinic.name)], (True, "START")
@@ -299,7 +311,7 @@ class SmsThreadActor(ConversationActor):
         history.extend({"role": "assistant", "text": r} for r in replies)
         del history[:-HISTORY_TURNS]
 
-    def _write(self, clinic, phone, inbound_id, replies, opt) -> None:
+    def _write(self, clinic, phone, inbound_id, replies, opt, flag) -> None:
         """Runs inside the turn's transaction, with the checkpoint."""
         thread = self.thread or thread_for(clinic.id, phone)
         self.turn_thread = thread
@@ -307,13 +319,18 @@ class SmsThreadActor(ConversationActor):
             set_message_status(inbound_id, "handled")
         if opt is not None:
             set_opt_out(clinic.id, phone, active=not opt[0], keyword=opt[1])
+        events = list(getattr(getattr(self, "tools", None), "events", []))
+        if flag is not None:  # shown on the thread until staff clear it
+            reason, appointment_id = flag
+            SmsThread.update(flag=reason).where(SmsThread.id == thread.id).execute()
+            data = {"thread_id": thread.id, "reason": reason, "appointment_id": appointment_id}
+            events.append(record_event(clinic.id, "thread.flagged", data))
         status = sender_class(self.settings).new_status
         sent = []
         for reply in replies:
             for part in keywords.split_sms(reply):
                 sent.append(record_message(thread, "out", part, status))
         self.pending_send = [m.id for m in sent] if status == "queued" else []
-        events = list(getattr(getattr(self, "tools", None), "events", []))
         if sent:
             events.append(
                 record_event(

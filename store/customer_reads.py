@@ -124,3 +124,19 @@ def customer_record(clinic_id: int, customer_id: int) -> dict | None:
             ],
         },
     }
+
+
+def next_visit(clinic_id: int, phone: str, now) -> Appointment | None:
+    """The customer's next appointment still to come (booked, or held for its deposit)."""
+    return (
+        Appointment.select()
+        .join(Customer)
+        .where(
+            (Appointment.clinic == clinic_id)
+            & (Customer.phone == phone)
+            & Appointment.status.in_(("booked", "pending_deposit"))
+            & (Appointment.start_at > now)
+        )
+        .order_by(Appointment.start_at)
+        .first()
+    )

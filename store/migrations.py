@@ -79,6 +79,11 @@ def _v6_quiet_hours(database: Database) -> None:
     )
 
 
+def _v7_thread_flags(database: Database) -> None:
+    """Why staff should look at an SMS thread."""
+    _add_missing(database, "sms_thread", [("flag", "VARCHAR(255)")])
+
+
 def _add_missing(database: Database, table: str, columns: list[tuple[str, str]]) -> None:
     have = {column.name for column in database.get_columns(table)}
     for name, kind in columns:
@@ -93,6 +98,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (4, "staff logins: passwords and refresh tokens", _v4_staff_logins),
     (5, "desk settings: reminder lead time, retention, staff-held threads", _v5_desk_settings),
     (6, "clinic quiet hours for reminders", _v6_quiet_hours),
+    (7, "flags on SMS threads for staff", _v7_thread_flags),
 ]
 
 

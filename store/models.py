@@ -279,6 +279,8 @@ class SmsThread(BaseModel):
     # Staff took the thread over: the AI stays silent until they hand it back.
     ai_paused_by = CharField(null=True)
     ai_paused_at = UtcDateTimeField(null=True)
+    # Why staff should look at this thread (e.g. a bare CANCEL from someone with a visit booked).
+    flag = CharField(null=True)
 
     class Meta:
         indexes = ((("clinic", "customer_phone"), True),)

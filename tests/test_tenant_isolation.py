@@ -74,6 +74,7 @@ BODIES = {
     "DELETE /api/users/{id}": None,
     "POST /api/threads/{id}/messages": {"text": "hi"},
     "POST /api/threads/{id}/handback": None,
+    "DELETE /api/threads/{id}/flag": None,
 }
 
 

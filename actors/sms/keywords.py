@@ -29,6 +29,11 @@ def keyword(text: str) -> str | None:
     return None
 
 
+def is_cancel(text: str) -> bool:
+    """A bare CANCEL: a carrier opt-out word that a customer may mean for their appointment."""
+    return " ".join(text.strip().strip(".!").upper().split()) == "CANCEL"
+
+
 def asks_to_opt_out(text: str) -> bool:
     """A clear request in free text ("please stop texting me") is honoured like STOP."""
     return bool(_OPT_OUT_PHRASES.search(text))

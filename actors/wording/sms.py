@@ -445,6 +445,15 @@ def unsubscribed(clinic_name: str) -> str:
     )
 
 
+def unsubscribed_with_visit(clinic_name: str, visit: str, phone: str) -> str:
+    """The reply to a bare CANCEL from someone with a visit booked: CANCEL is a carrier opt-out
+    word, so they are unsubscribed, but they may have meant the appointment."""
+    return (
+        f"You're unsubscribed from {clinic_name} texts. Your appointment ({visit}) is still "
+        f'booked: to cancel it, call {phone}, or reply START and then "cancel my appointment".'
+    )
+
+
 def resubscribed(clinic_name: str) -> str:
     """The reply to START."""
     return f"You're resubscribed to {clinic_name} texts. Reply HELP for help, STOP to stop."

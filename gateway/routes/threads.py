@@ -28,6 +28,7 @@ from gateway.schemas import (
 )
 from store.audit import audit
 from store.db import write
+from store.events import record_event
 from store.models import MESSAGE_STATUSES, Clinic, Customer, Message, OptOut, SmsThread
 from store.sms import message_dict
 
@@ -44,6 +45,7 @@ THREAD = obj(
         "opted_out": BOOLEAN,
         "ai_paused": BOOLEAN,
         "ai_paused_by": NULLABLE_STRING,
+        "flag": NULLABLE_STRING,
     }
 )
 MESSAGE = obj(
@@ -66,6 +68,7 @@ def _thread_dict(thread: SmsThread, opted: set[str], names: dict[str, str | None
         "opted_out": thread.customer_phone in opted,
         "ai_paused": thread.ai_paused_by is not None,
         "ai_paused_by": thread.ai_paused_by,
+        "flag": thread.flag,  # why staff should look: cancel_with_visit (a bare CANCEL)
     }
 
 
@@ -237,3 +240,27 @@ async def hand_back(request: web.Request) -> web.Response:
         ),
     )
     return web.json_response(reply)
+
+
+def _clear_flag(clinic_id: int, thread_id: int, actor: str) -> bool:
+    with write():
+        cleared = (
+            SmsThread.update(flag=None)
+            .where((SmsThread.id == thread_id) & (SmsThread.clinic == clinic_id))
+            .execute()
+        )
+        if cleared:
+            audit(clinic_id, actor, "thread.clear_flag", "sms_thread", thread_id)
+            record_event(clinic_id, "thread.updated", {"thread_id": thread_id})
+    return bool(cleared)
+
+
+@routes.delete("/api/threads/{id}/flag")
+@roles(*STAFF)
+@schema(status=204)
+async def clear_flag(request: web.Request) -> web.Response:
+    """Staff have dealt with what the thread was flagged for (e.g. called about a CANCEL)."""
+    found = await run_db(_clear_flag, request[keys.CLINIC_ID], path_id(request), actor_of(request))
+    if not found:
+        raise ApiError(404, "not_found", "no such thread")
+    return web.Response(status=204)

@@ -17,6 +17,7 @@ function badges(thread) {
   return [
     thread.ai_paused ? badge("AI paused", "warn") : null,
     thread.opted_out ? badge("opted out", "danger") : null,
+    thread.flag === "cancel_with_visit" ? badge("sent CANCEL with a visit booked", "warn") : null,
   ];
 }
 
