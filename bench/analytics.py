@@ -21,9 +21,7 @@ seconds). The last line printed is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import math
 import random
 import sys
@@ -346,17 +344,7 @@ def run(quick: bool) -> dict[str, object]:
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="60 days, fewer runs (seconds)")
-    args = parser.parse_args()
-    t0 = clock.perf_counter()
-    figures = run(args.quick)
-    figures["wall_s"] = round(clock.perf_counter() - t0, 1)
-    for key, value in figures.items():
-        print(f"{key:>24}: {value}")
-    print(json.dumps(figures, sort_keys=True))
-
-
 if __name__ == "__main__":
-    main()
+    from bench import _report
+
+    _report.main(__doc__.splitlines()[0], "60 days, fewer runs (seconds)", run, width=24)

@@ -14,9 +14,7 @@ Usage: ``python bench/availability.py [--quick]``.  The last line printed is one
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import random
 import sys
 import time as clock
@@ -348,17 +346,7 @@ def run(quick: bool) -> dict[str, object]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions (< 60 s)")
-    args = parser.parse_args()
-    t0 = clock.perf_counter()
-    figures = run(args.quick)
-    figures["wall_s"] = round(clock.perf_counter() - t0, 1)
-    for key, value in figures.items():
-        print(f"{key:>32}: {value}")
-    print(json.dumps(figures, sort_keys=True))
-
-
 if __name__ == "__main__":
-    main()
+    from bench import _report
+
+    _report.main(__doc__.splitlines()[0], "fewer repetitions (< 60 s)", run, width=32)

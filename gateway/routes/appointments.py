@@ -24,7 +24,7 @@ from gateway import keys
 from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
-from gateway.routes.common import call, instant_param, int_param, path_id
+from gateway.routes.common import call, choice_param, instant_param, int_param, page_params, path_id
 from gateway.schemas import (
     ANY_OBJECT,
     INTEGER,
@@ -117,9 +117,7 @@ def _day(value: str | None) -> date | None:
 
 
 def _filters(query) -> dict:
-    status = query.get("status")
-    if status and status not in APPOINTMENT_STATUSES:
-        raise ApiError(400, "invalid", f"status must be one of {', '.join(APPOINTMENT_STATUSES)}")
+    status = choice_param(query.get("status"), "status", APPOINTMENT_STATUSES)
     return {
         "from": instant_param(query.get("from"), "from"),
         "to": instant_param(query.get("to"), "to"),
@@ -155,8 +153,7 @@ async def list_appointments(request: web.Request) -> web.Response:
     """Appointments in start order: ``?from=&to=`` (ISO instants) or ``?day=`` (the clinic's
     local date), ``?status=``, ``?provider_id=``, ``?customer_id=``."""
     filters = _filters(request.query)
-    limit = int_param(request.query.get("limit"), "limit", 500, 1, 2000)
-    offset = int_param(request.query.get("offset"), "offset", 0, 0, 10**9)
+    limit, offset = page_params(request.query, 500, 2000)
     found = await run_db(_appointments, request[keys.CLINIC_ID], filters, limit, offset)
     return web.json_response({"items": found})
 

@@ -11,7 +11,7 @@ from gateway import keys
 from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError
-from gateway.routes.common import int_param, path_id
+from gateway.routes.common import choice_param, page_params, path_id
 from gateway.schemas import (
     ANYTHING,
     INSTANT,
@@ -126,11 +126,8 @@ def _call(clinic_id: int, call_id: int, actor: str) -> dict | None:
 )
 async def list_calls(request: web.Request) -> web.Response:
     """Calls of the clinic, newest first (``?status=answered`` for the live ones)."""
-    status = request.query.get("status") or None
-    if status and status not in CALL_STATUSES:
-        raise ApiError(400, "invalid", f"status must be one of {', '.join(CALL_STATUSES)}")
-    limit = int_param(request.query.get("limit"), "limit", 100, 1, 1000)
-    offset = int_param(request.query.get("offset"), "offset", 0, 0, 10**9)
+    status = choice_param(request.query.get("status"), "status", CALL_STATUSES)
+    limit, offset = page_params(request.query)
     found = await run_db(_calls, request[keys.CLINIC_ID], status, limit, offset)
     return web.json_response({"items": found})
 

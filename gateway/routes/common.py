@@ -36,6 +36,21 @@ def int_param(value: str | None, name: str, default: int, low: int, high: int) -
 MAX_ID = 2**63 - 1  # the largest row id either database can hold
 
 
+def page_params(query, default: int = 100, most: int = 1000) -> tuple[int, int]:
+    """``?limit=&offset=`` of a list that can grow."""
+    limit = int_param(query.get("limit"), "limit", default, 1, most)
+    return limit, int_param(query.get("offset"), "offset", 0, 0, 10**9)
+
+
+def choice_param(value: str | None, name: str, allowed) -> str | None:
+    """An optional value that must be one of ``allowed``, or a 400 that lists them."""
+    if not value:
+        return None
+    if value not in allowed:
+        raise ApiError(400, "invalid", f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
 def path_id(request: web.Request, name: str = "id") -> int:
     """A row id from the path; anything else (``x1``, ``²``, past 64 bits) names no row: 404."""
     raw = request.match_info[name]

@@ -12,7 +12,7 @@ from gateway import keys
 from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
-from gateway.routes.common import int_param, path_id
+from gateway.routes.common import page_params, path_id
 from gateway.schemas import (
     ANY_OBJECT,
     BOOLEAN,
@@ -77,8 +77,7 @@ def _search(clinic_id, text, limit, offset, actor):
 async def list_customers(request: web.Request) -> web.Response:
     """Customers, most recently seen first; ``?q=`` searches names and numbers."""
     text = (request.query.get("q") or "").strip()[:100] or None
-    limit = int_param(request.query.get("limit"), "limit", 200, 1, 2000)
-    offset = int_param(request.query.get("offset"), "offset", 0, 0, 10**9)
+    limit, offset = page_params(request.query, 200, 2000)
     found = await run_db(_search, request[keys.CLINIC_ID], text, limit, offset, actor_of(request))
     return web.json_response({"items": found})
 

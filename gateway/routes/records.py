@@ -13,8 +13,7 @@ from peewee import fn
 from gateway import keys
 from gateway.auth import roles
 from gateway.dbio import run_db
-from gateway.errors import ApiError
-from gateway.routes.common import instant_param, int_param
+from gateway.routes.common import choice_param, instant_param, page_params
 from gateway.schemas import (
     ANYTHING,
     INSTANT,
@@ -105,8 +104,7 @@ async def audit_log(request: web.Request) -> web.Response:
     filters["entity_id"] = (query.get("entity_id") or "")[:200]
     filters["from"] = instant_param(query.get("from"), "from")
     filters["to"] = instant_param(query.get("to"), "to")
-    limit = int_param(query.get("limit"), "limit", 100, 1, 1000)
-    offset = int_param(query.get("offset"), "offset", 0, 0, 10**9)
+    limit, offset = page_params(query)
     found = await run_db(_audit_page, request[keys.CLINIC_ID], filters, limit, offset)
     return web.json_response({"items": found})
 
@@ -148,10 +146,7 @@ def _deposits(clinic_id: int, status: str | None, limit: int, offset: int) -> li
 )
 async def deposits(request: web.Request) -> web.Response:
     """Deposits, newest first, each with what was refunded of it (``?status=``)."""
-    status = request.query.get("status") or None
-    if status and status not in DEPOSIT_STATUSES:
-        raise ApiError(400, "invalid", f"status must be one of {', '.join(DEPOSIT_STATUSES)}")
-    limit = int_param(request.query.get("limit"), "limit", 100, 1, 1000)
-    offset = int_param(request.query.get("offset"), "offset", 0, 0, 10**9)
+    status = choice_param(request.query.get("status"), "status", DEPOSIT_STATUSES)
+    limit, offset = page_params(request.query)
     found = await run_db(_deposits, request[keys.CLINIC_ID], status, limit, offset)
     return web.json_response({"items": found})

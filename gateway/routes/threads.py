@@ -14,7 +14,7 @@ from gateway import keys
 from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
-from gateway.routes.common import call, int_param, path_id
+from gateway.routes.common import call, int_param, page_params, path_id
 from gateway.schemas import (
     BOOLEAN,
     INSTANT,
@@ -124,8 +124,7 @@ def _bool_param(value: str | None, name: str) -> bool | None:
 )
 async def list_threads(request: web.Request) -> web.Response:
     """SMS threads of the clinic, most recent first (``?customer_phone=``, ``?ai_paused=``)."""
-    limit = int_param(request.query.get("limit"), "limit", 100, 1, 500)
-    offset = int_param(request.query.get("offset"), "offset", 0, 0, 10**9)
+    limit, offset = page_params(request.query, most=500)
     phone = request.query.get("customer_phone") or None
     paused = _bool_param(request.query.get("ai_paused"), "ai_paused")
     found = await run_db(threads_page, request[keys.CLINIC_ID], limit, offset, phone, paused)
