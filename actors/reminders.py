@@ -9,9 +9,10 @@ they changed.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from actors.appointment_texts import deadline, still_wanted, text_for
 from actors.calendar.sync import KIND as CALENDAR_SYNC
+from actors.reminder_plan import KINDS
 from actors.wording import sms
 from store.db import write
 from store.events import record_event
@@ -23,12 +24,6 @@ from store.sms import opted_out, record_message, thread_for
 
 CLAIM_S = 120
 BATCH = 50
-
-
-def reminder_text(appointment: Appointment) -> str:
-    clinic = appointment.clinic
-    local = appointment.start_at.astimezone(ZoneInfo(clinic.timezone))
-    return sms.reminder(clinic.name, appointment.service.name, appointment.provider.name, local)
 
 
 def missed_call_text(clinic_name: str) -> str:
@@ -72,7 +67,7 @@ def _customer_text(reminder: Reminder, outbound_status: str) -> int | None:
 TEXTS = {"customer_text": _customer_text, "missed_call_text": _missed_call_text}
 # Texts the customer did not just ask for wait out the clinic's quiet hours; a customer_text
 # answers something they did (a deposit paid) and goes at once.
-WAIT_FOR_MORNING = ("appointment_reminder", "missed_call_text")
+WAIT_FOR_MORNING = (*KINDS, "missed_call_text")
 
 
 def _waits(reminder: Reminder, now: datetime) -> bool:
@@ -84,12 +79,37 @@ def _waits(reminder: Reminder, now: datetime) -> bool:
     morning = quiet_until(clinic.quiet_hours_start, clinic.quiet_hours_end, clinic.timezone, now)
     if morning is None:
         return False
-    if reminder.appointment is not None and morning >= reminder.appointment.start_at:
-        reminder.status = "skipped"  # a reminder after the visit began helps no one
+    last = deadline(reminder.kind, reminder.appointment) if reminder.appointment else None
+    if last is not None and morning >= last:
+        reminder.status = "skipped"  # e.g. a reminder after the visit began helps no one
     else:
         reminder.due_at, reminder.locked_until = morning, None
     reminder.save()
     return True
+
+
+def _appointment_text(reminder: Reminder, outbound_status: str, now: datetime) -> int | None:
+    """Inside a transaction: check the job again, then text it; sets the job's status."""
+    appointment = reminder.appointment
+    phone = appointment.customer.phone
+    last = deadline(reminder.kind, appointment)
+    if not still_wanted(reminder, appointment) or opted_out(appointment.clinic_id, phone):
+        reminder.status = "cancelled"
+        return None
+    if last is not None and now >= last:
+        reminder.status = "skipped"  # caught up after downtime, past its point
+        return None
+    thread = thread_for(appointment.clinic_id, phone)
+    body = text_for(reminder.kind, appointment)
+    message = record_message(thread, "out", body, outbound_status)
+    record_event(
+        appointment.clinic_id,
+        "reminder.sent",
+        {"appointment_id": appointment.id, "message_id": message.id, "kind": reminder.kind},
+    )
+    reminder.status = "sent"
+    reminder.payload = {**(reminder.payload or {}), "message_id": message.id}
+    return message.id
 
 
 def send_due_reminders(outbound_status: str, now: datetime | None = None) -> list[int]:
@@ -108,19 +128,7 @@ def send_due_reminders(outbound_status: str, now: datetime | None = None) -> lis
                 reminder.save()
                 sent += [message_id] if message_id else []
                 continue
-            appointment = reminder.appointment
-            phone = appointment.customer.phone
-            if appointment.status != "booked" or opted_out(appointment.clinic_id, phone):
-                reminder.status = "cancelled"
-            else:
-                thread = thread_for(appointment.clinic_id, phone)
-                message = record_message(thread, "out", reminder_text(appointment), outbound_status)
-                record_event(
-                    appointment.clinic_id,
-                    "reminder.sent",
-                    {"appointment_id": appointment.id, "message_id": message.id},
-                )
-                sent.append(message.id)
-                reminder.status = "sent"
+            message_id = _appointment_text(reminder, outbound_status, now)
+            sent += [message_id] if message_id else []
             reminder.save()
     return sent

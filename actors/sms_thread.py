@@ -37,7 +37,7 @@ from actors.sms.senders import sender_class
 from actors.wording import sms as wording
 from store.audit import audit
 from store.clinic_reads import CLINIC
-from store.customer_reads import next_visit
+from store.customer_reads import next_visit, reminded_visit
 from store.events import record_event
 from store.fields import utcnow
 from store.models import Clinic, SmsThread
@@ -153,6 +153,7 @@ class SmsThreadActor(ConversationActor):
         self.turn_thread: SmsThread | None = None
         self.known_customer = None  # CustomerInfo, once the customer exists
         self.flag: tuple[str, int] | None = None  # this turn's reason for staff to look
+        self.confirmed: int | None = None  # the visit this turn's "C" confirmed
 
     def receiveMsg_Directory(self, message, sender) -> None:
         super().receiveMsg_Directory(message, sender)
@@ -168,10 +169,18 @@ class SmsThreadActor(ConversationActor):
         replies, opt = self._keywords(clinic, phone, text)
         if replies is None:
             silent = opted_out(clinic.id, phone) or self.state.get("paused_by")
-            replies = [] if silent else self._converse(message, clinic, text)
-        self._remember_lines(text, replies)
+            if silent:
+                replies = []
+            else:
+                replies, text = self._answer_to_reminder(clinic, phone, text)
+            if replies is None:
+                replies = self._converse(message, clinic, text)
+        self._remember_lines(message.text, replies)
         flag, self.flag = self.flag, None
-        self.effects = lambda: self._write(clinic, phone, message.message_id, replies, opt, flag)
+        confirmed, self.confirmed = self.confirmed, None
+        self.effects = lambda: self._write(
+            clinic, phone, message.message_id, replies, opt, flag, confirmed
+        )
         return {"turn": self.state["turns"], "replies": replies}
 
     def turn_StaffReply(self, message: StaffReply) -> dict:
@@ -256,6 +265,21 @@ class SmsThreadActor(ConversationActor):
             return [wording.help_reply(clinic.name, clinic.staff_phone or clinic.phone)], None
         return None, None
 
+    def _answer_to_reminder(self, clinic: Clinic, phone: str, text: str):
+        """A bare C or R in reply to a "reply C to confirm or R to reschedule" reminder:
+        (replies, text) for C, (None, the request R stands for) for R, else (None, text)."""
+        letter = text.strip().strip(".!").upper()
+        if letter not in ("C", "R"):
+            return None, text
+        visit = reminded_visit(clinic.id, phone, utcnow())
+        if visit is None:
+            return None, text  # not an answer to a reminder: whatever it means, the brain says
+        if letter == "R":
+            return None, "I'd like to reschedule my appointment"
+        self.confirmed = visit.id
+        start = visit.start_at.astimezone(ZoneInfo(clinic.timezone))
+        return [wording.confirmed(clinic.name, start)], text
+
     def _converse(self, message: TextReceived, clinic: Clinic, text: str) -> list[str]:
         screened = safety.screen(text)
         understanding = message.understanding or {}
@@ -311,7 +335,7 @@ class SmsThreadActor(ConversationActor):
         history.extend({"role": "assistant", "text": r} for r in replies)
         del history[:-HISTORY_TURNS]
 
-    def _write(self, clinic, phone, inbound_id, replies, opt, flag) -> None:
+    def _write(self, clinic, phone, inbound_id, replies, opt, flag, confirmed=None) -> None:
         """Runs inside the turn's transaction, with the checkpoint."""
         thread = self.thread or thread_for(clinic.id, phone)
         self.turn_thread = thread
@@ -320,6 +344,11 @@ class SmsThreadActor(ConversationActor):
         if opt is not None:
             set_opt_out(clinic.id, phone, active=not opt[0], keyword=opt[1])
         events = list(getattr(getattr(self, "tools", None), "events", []))
+        if confirmed is not None:
+            audit(clinic.id, "sms", "appointment.confirm", "appointment", confirmed)
+            events.append(
+                record_event(clinic.id, "appointment.confirmed", {"appointment_id": confirmed})
+            )
         if flag is not None:  # shown on the thread until staff clear it
             reason, appointment_id = flag
             SmsThread.update(flag=reason).where(SmsThread.id == thread.id).execute()

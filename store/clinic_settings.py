@@ -28,6 +28,10 @@ POLICY_FIELDS = (
     "retention_days",
     "quiet_hours_start",
     "quiet_hours_end",
+    "second_reminder_hours",
+    "follow_up_hours",
+    "review_url",
+    "generic_reminders",
 )
 
 

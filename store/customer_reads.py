@@ -140,3 +140,25 @@ def next_visit(clinic_id: int, phone: str, now) -> Appointment | None:
         .order_by(Appointment.start_at)
         .first()
     )
+
+
+def reminded_visit(clinic_id: int, phone: str, now) -> Appointment | None:
+    """The visit to come whose "reply C or R" reminder this customer was last sent."""
+    from store.models import Reminder
+
+    return (
+        Appointment.select()
+        .join(Customer)
+        .switch(Appointment)
+        .join(Reminder, on=(Reminder.appointment == Appointment.id))
+        .where(
+            (Appointment.clinic == clinic_id)
+            & (Customer.phone == phone)
+            & (Appointment.status == "booked")
+            & (Appointment.start_at > now)
+            & (Reminder.kind == "reminder_2h")
+            & (Reminder.status == "sent")
+        )
+        .order_by(Appointment.start_at)
+        .first()
+    )

@@ -84,6 +84,24 @@ def _v7_thread_flags(database: Database) -> None:
     _add_missing(database, "sms_thread", [("flag", "VARCHAR(255)")])
 
 
+def _v8_reminder_kinds(database: Database) -> None:
+    """A second reminder, a follow-up with a review link, reminders without treatment names;
+    the 24 h reminder gets its name."""
+    _add_missing(
+        database,
+        "clinic",
+        [
+            ("second_reminder_hours", "INTEGER DEFAULT 2"),
+            ("follow_up_hours", "INTEGER DEFAULT 2"),
+            ("review_url", "VARCHAR(255)"),
+            ("generic_reminders", "BOOLEAN NOT NULL DEFAULT FALSE"),
+        ],
+    )
+    database.execute_sql(
+        "UPDATE reminder SET kind = 'reminder_24h' WHERE kind = 'appointment_reminder'"
+    )
+
+
 def _add_missing(database: Database, table: str, columns: list[tuple[str, str]]) -> None:
     have = {column.name for column in database.get_columns(table)}
     for name, kind in columns:
@@ -99,6 +117,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (5, "desk settings: reminder lead time, retention, staff-held threads", _v5_desk_settings),
     (6, "clinic quiet hours for reminders", _v6_quiet_hours),
     (7, "flags on SMS threads for staff", _v7_thread_flags),
+    (8, "reminder kinds: second reminder, follow-up, review link", _v8_reminder_kinds),
 ]
 
 

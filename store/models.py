@@ -27,6 +27,15 @@ APPOINTMENT_STATUSES = ("pending_deposit", "booked", "cancelled", "completed", "
 DEPOSIT_STATUSES = ("pending", "paid", "waived", "refunded", "kept", "expired")
 MESSAGE_STATUSES = ("received", "handled", "queued", "outbox", "sent", "delivered", "failed")
 ROLES = ("admin", "staff", "ops")
+# The texts an appointment gets (actors/reminder_plan.py says when each is due).
+REMINDER_KINDS = (
+    "confirmation",
+    "reminder_24h",
+    "reminder_2h",
+    "follow_up",
+    "no_show",
+    "deposit_reminder",
+)
 
 
 def _in(column: str, values: tuple[str, ...]) -> Check:
@@ -65,6 +74,10 @@ class Clinic(BaseModel):
     retention_days = IntegerField(null=True)  # transcripts and texts older than this: redacted
     quiet_hours_start = CharField(default="21:00")  # local; reminders wait out this window
     quiet_hours_end = CharField(default="08:00")
+    second_reminder_hours = IntegerField(null=True, default=2)  # "reply C or R"; None: none
+    follow_up_hours = IntegerField(null=True, default=2)  # thank-you after the visit; None: none
+    review_url = CharField(null=True)  # where the thank-you asks for a review
+    generic_reminders = BooleanField(default=False)  # reminders name no treatment (privacy)
     created_at = UtcDateTimeField(default=utcnow)
 
 
@@ -332,7 +345,7 @@ class Reminder(BaseModel):
     id = AutoField()
     clinic = ForeignKeyField(Clinic, on_delete="CASCADE")
     appointment = ForeignKeyField(Appointment, null=True, backref="reminders", on_delete="CASCADE")
-    kind = CharField()  # appointment_reminder, missed_call_text, deposit_expiry, ...
+    kind = CharField()  # actors/reminder_plan.py KINDS, missed_call_text, customer_text, ...
     due_at = UtcDateTimeField(index=True)
     status = CharField(default="pending")  # pending, sent, cancelled, failed, skipped
     attempts = IntegerField(default=0)

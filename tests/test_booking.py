@@ -64,7 +64,7 @@ def test_a_valid_request_books_with_audit_reminder_and_event(database):
     assert appointment["label"].startswith("Wed Dec 2, 2:00 PM with ")
     assert result["deposit"] == {"required": False, "amount": None, "status": "none", "link": None}
     assert AuditLog.select().where(AuditLog.action == "appointment.book").count() == 1
-    assert Reminder.select().where(Reminder.kind == "appointment_reminder").count() == 1
+    assert Reminder.select().where(Reminder.kind == "reminder_24h").count() == 1
 
 
 def test_service_with_deposit_records_it_by_policy(database):
@@ -165,8 +165,16 @@ def test_reschedule_moves_the_same_appointment_and_its_reminder(database):
     moved = engine.reschedule(database[GLOW], booked["id"], at(4, 10), "sms", now=NOW)
     assert moved["appointment"]["id"] == booked["id"]
     assert moved["appointment"]["start"] == "2026-12-04T10:00:00-08:00"
-    pending = Reminder.select().where(Reminder.status == "pending")
-    assert [r.due_at for r in pending] == [at(3, 10).astimezone(ZoneInfo("UTC"))]
+    pending = Reminder.select().where(
+        (Reminder.status == "pending") & (Reminder.kind != "calendar_sync")
+    )
+    utc = ZoneInfo("UTC")
+    assert {r.kind: r.due_at for r in pending} == {
+        "reminder_24h": at(3, 10).astimezone(utc),  # moved with the visit
+        "reminder_2h": at(4, 8).astimezone(utc),
+        "follow_up": datetime.fromisoformat(moved["appointment"]["end"]).astimezone(utc)
+        + timedelta(hours=2),
+    }
 
 
 def test_reschedule_into_its_own_old_slot_neighbourhood_is_allowed(database):
@@ -244,3 +252,11 @@ def test_of_50_concurrent_attempts_at_one_slot_exactly_one_wins(database, settin
     assert outcomes.count("won") == 1
     assert set(outcomes) == {"won", "slot_taken"}
     assert Appointment.select().count() == 1
+
+
+def test_a_service_or_provider_named_in_superscript_digits_is_simply_not_found(database):
+    """ "¹" passes str.isdigit but not int(): it crashed the calendar actor (the fuzz test's
+    GET /api/availability?service=¹ waited 10 s for a 503)."""
+    with pytest.raises(BookingError) as refused:
+        engine.availability(database[GLOW], "¹", NOW, provider="²")
+    assert refused.value.code != "internal"

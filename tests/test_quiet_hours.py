@@ -42,20 +42,20 @@ def test_quiet_until(now, window, until):
 
 
 def book(now, start):
-    return engine.book(BookingRequest(1, "HydraFacial", start, "+15555550123", "Ana"), now=now)[
-        "appointment"
-    ]
+    return engine.book(
+        BookingRequest(1, "HydraFacial", start, "+15555550123", "Ana", source="sms"), now=now
+    )["appointment"]
 
 
 def test_a_reminder_due_at_night_waits_for_the_morning(database):
     Clinic.update(reminder_hours_before=15).where(Clinic.id == 1).execute()
     book(at(1, 9), at(3, 14))  # its reminder falls due at 23:00 the night before
     assert send_due_reminders("outbox", now=at(2, 23, 5)) == []
-    reminder = Reminder.get(Reminder.kind == "appointment_reminder")
+    reminder = Reminder.get(Reminder.kind == "reminder_24h")
     assert (reminder.status, reminder.due_at) == ("pending", at(3, 8).astimezone(UTC))
     assert send_due_reminders("outbox", now=at(3, 7, 59)) == []
-    (sent,) = send_due_reminders("outbox", now=at(3, 8))
-    assert "HydraFacial" in Message.get_by_id(sent).text
+    sent = send_due_reminders("outbox", now=at(3, 8))
+    assert ["HydraFacial" in Message.get_by_id(m).text for m in sent] == [True]
 
 
 def test_a_reminder_whose_morning_is_too_late_is_skipped_and_marked(database):
@@ -64,7 +64,7 @@ def test_a_reminder_whose_morning_is_too_late_is_skipped_and_marked(database):
     ).where(Clinic.id == 1).execute()
     book(at(1, 9), at(3, 14))  # due 13:00, quiet until 15:00: after the visit began
     assert send_due_reminders("outbox", now=at(3, 13, 1)) == []
-    assert Reminder.get(Reminder.kind == "appointment_reminder").status == "skipped"
+    assert Reminder.get(Reminder.kind == "reminder_24h").status == "skipped"
     assert Message.select().count() == 0
 
 

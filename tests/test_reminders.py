@@ -18,7 +18,9 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=LA)
 
 def book(phone="+15555550123"):
     return engine.book(
-        BookingRequest(1, "HydraFacial", datetime(2026, 12, 3, 14, tzinfo=LA), phone, "Ana"),
+        BookingRequest(
+            1, "HydraFacial", datetime(2026, 12, 3, 14, tzinfo=LA), phone, "Ana", source="sms"
+        ),
         now=NOW,
     )["appointment"]
 

@@ -48,6 +48,10 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
             "retention_days",
             "quiet_hours_start",
             "quiet_hours_end",
+            "second_reminder_hours",
+            "follow_up_hours",
+            "review_url",
+            "generic_reminders",
         ],
         "sms_thread": ["ai_paused_by", "ai_paused_at", "flag"],
         "deposit": ["hold_until", "refund_window_h", "refund_percent"],
@@ -58,7 +62,7 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
             db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     db.execute_sql('ALTER TABLE "provider" DROP COLUMN "google_calendar_id"')
     db.execute_sql("DELETE FROM schema_version WHERE version >= 2")
-    assert migrate() == [2, 3, 4, 5, 6, 7]
+    assert migrate() == [2, 3, 4, 5, 6, 7, 8]
     assert "google_calendar_id" in {c.name for c in db.get_columns("provider")}
     for table, columns in added.items():
         have = {c.name for c in db.get_columns(table)}

@@ -19,10 +19,20 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
+def _as_id(name: str | int) -> int | None:
+    """A service or provider named by its id: an int, or plain ASCII digits ("²" is a digit
+    to ``str.isdigit`` but not to ``int``, and crashed the calendar)."""
+    if isinstance(name, int):
+        return name
+    if isinstance(name, str) and name.isascii() and name.isdigit():
+        return int(name)
+    return None
+
+
 def find_service(clinic: Clinic, name: str | int) -> list[Service]:
     services = ACTIVE_SERVICES.rows(clinic=clinic)
-    if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):
-        return [s for s in services if s.id == int(name)]
+    if _as_id(name) is not None:
+        return [s for s in services if s.id == _as_id(name)]
     wanted = _norm(name or "")
     if not wanted:
         return []
@@ -46,8 +56,8 @@ def find_service(clinic: Clinic, name: str | int) -> list[Service]:
 
 def find_provider(clinic: Clinic, name: str | int) -> Provider | None:
     providers = ACTIVE_PROVIDERS.rows(clinic=clinic)
-    if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):
-        return next((p for p in providers if p.id == int(name)), None)
+    if _as_id(name) is not None:
+        return next((p for p in providers if p.id == _as_id(name)), None)
     wanted = _norm(_TITLES.sub("", name or ""))
     if not wanted:
         return None

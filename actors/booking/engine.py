@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from actors.booking import policy
@@ -22,6 +22,7 @@ from actors.booking.catalog import find_provider, find_service
 from actors.calendar.sync import queue_sync
 from actors.messages import tool_error, tool_ok
 from actors.payments import PaymentFailed
+from actors.reminder_plan import plan_no_show, plan_reminders
 from actors.reminders import cancel_pending_reminders
 from actors.scheduling.availability import Availability, Slot
 from actors.wording import booking as words
@@ -37,7 +38,6 @@ from store.models import (
     Customer,
     Provider,
     ProviderService,
-    Reminder,
     Service,
 )
 from store.phones import e164
@@ -248,7 +248,7 @@ def book(req: BookingRequest, now: datetime | None = None) -> dict:
         deposit = None
         if deposit_cents:
             deposit = policy.record_deposit(appointment, deposit_cents, req.clinic.currency, now)
-        _remind(appointment, now)
+        plan_reminders(appointment, now, new_booking=True)
         queue_sync(appointment, now)
         _audit(appointment, req.actor, "appointment.book", {"start": slot.start.isoformat()})
         record_event(req.clinic.id, "appointment.booked", {"appointment_id": appointment.id})
@@ -302,7 +302,7 @@ def reschedule(
         appointment.version += 1
         appointment.save()
         cancel_pending_reminders(appointment)
-        _remind(appointment, now)
+        plan_reminders(appointment, now, new_booking=False)
         _audit(
             appointment,
             actor,
@@ -438,17 +438,6 @@ def _mark_done(key: str, clinic_id: int, appointment_id: int) -> None:
     )
 
 
-def _remind(appointment: Appointment, now: datetime) -> None:
-    due = appointment.start_at - timedelta(hours=appointment.clinic.reminder_hours_before)
-    if due > now:
-        Reminder.create(
-            clinic=appointment.clinic_id,
-            appointment=appointment,
-            kind="appointment_reminder",
-            due_at=due,
-        )
-
-
 def _audit(appointment: Appointment, actor: str, action: str, data: dict) -> None:
     AuditLog.create(
         clinic=appointment.clinic_id,
@@ -506,6 +495,7 @@ def mark_no_show(clinic_id: int, appointment_id: int, actor: str, now=None) -> d
             appointment.version += 1
             appointment.save()
             policy.keep_deposit(appointment)
+            plan_no_show(appointment, now)
             queue_sync(appointment, now)
             _audit(appointment, actor, "appointment.no_show", {})
             record_event(clinic_id, "appointment.no_show", {"appointment_id": appointment.id})

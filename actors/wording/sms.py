@@ -480,6 +480,57 @@ def reminder(clinic_name: str, service: str, provider: str, start: datetime) -> 
     )
 
 
+def _when(start: datetime) -> str:
+    return f"{start:%a %b} {start.day} at {start:%I:%M %p}".replace(" 0", " ")
+
+
+def confirmation(clinic_name: str, service: str, provider: str, start: datetime) -> str:
+    """A booking made for the customer by staff or on a call; ``start`` in the clinic's zone."""
+    return (
+        f"{clinic_name}: you're booked for {service} with {provider} on {_when(start)}. "
+        "Reply here to reschedule or cancel."
+    )
+
+
+def reminder_soon(clinic_name: str, service: str, provider: str, start: datetime) -> str:
+    """The second reminder, a few hours ahead: a bare C or R in reply means that."""
+    return (
+        f"Reminder from {clinic_name}: your {service} with {provider} is at "
+        f"{start:%I:%M %p}".replace(" 0", " ")
+        + f" on {start:%a %b} {start.day}. "
+        "Reply C to confirm or R to reschedule."
+    )
+
+
+def confirmed(clinic_name: str, start: datetime) -> str:
+    return f"Thanks, you're confirmed for {_when(start)}. See you then! - {clinic_name}"
+
+
+def follow_up(clinic_name: str, review_url: str | None) -> str:
+    """After the visit: thanks, and the clinic's review link when it has one."""
+    ask = f" If you have a moment, we'd love a review: {review_url}" if review_url else ""
+    return f"Thanks for visiting {clinic_name} today!{ask} Reply here to book your next visit."
+
+
+def no_show(clinic_name: str, kept_cents: int | None) -> str:
+    """Staff marked the visit missed; a kept deposit is said plainly."""
+    kept = f" As per our policy, your {money(kept_cents)} deposit was kept." if kept_cents else ""
+    return (
+        f"{clinic_name}: we missed you at your appointment today.{kept} "
+        "Reply here to book another time."
+    )
+
+
+def deposit_due(clinic_name: str, service: str, start: datetime, url: str, until: datetime) -> str:
+    """Before an unpaid hold lapses; ``start`` and ``until`` in the clinic's zone."""
+    return (
+        f"{clinic_name}: your {service} on {_when(start)} is held until {until:%I:%M %p}".replace(
+            " 0", " "
+        )
+        + f". Pay the deposit to keep it: {url}"
+    )
+
+
 def missed_call(clinic_name: str) -> str:
     """Texted to a caller who hung up before they were helped."""
     return (

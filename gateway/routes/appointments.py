@@ -28,6 +28,7 @@ from gateway.routes.common import call, choice_param, instant_param, int_param, 
 from gateway.schemas import (
     ANY_OBJECT,
     INTEGER,
+    NULLABLE_INTEGER,
     NULLABLE_STRING,
     STRING,
     enum,
@@ -38,7 +39,7 @@ from gateway.schemas import (
     schema,
 )
 from store.deposit_reads import deposit_views
-from store.models import APPOINTMENT_STATUSES, Appointment, Clinic
+from store.models import APPOINTMENT_STATUSES, REMINDER_KINDS, Appointment, Clinic, Reminder
 
 routes = web.RouteTableDef()
 STAFF = ("admin", "staff")
@@ -158,15 +159,53 @@ async def list_appointments(request: web.Request) -> web.Response:
     return web.json_response({"items": found})
 
 
+REMINDER = obj(
+    {
+        "kind": enum(REMINDER_KINDS),
+        "due_at": STRING,
+        "status": enum(("scheduled", "sent", "skipped", "cancelled", "uncertain")),
+        "message_id": NULLABLE_INTEGER,
+    }
+)
+DETAIL = {
+    **APPOINTMENT,
+    "properties": {**APPOINTMENT["properties"], "reminders": {"type": "array", "items": REMINDER}},
+    "required": sorted([*APPOINTMENT["required"], "reminders"]),
+}
+SHOWN_STATUS = {"pending": "scheduled"}  # the job table's words, as staff read them
+
+
+def _appointment(clinic_id: int, appointment_id: int) -> dict | None:
+    found = _appointments(clinic_id, {"id": appointment_id}, 1)
+    if not found:
+        return None
+    tz = ZoneInfo(Clinic.get_by_id(clinic_id).timezone)
+    jobs = (
+        Reminder.select()
+        .where((Reminder.appointment == appointment_id) & Reminder.kind.in_(REMINDER_KINDS))
+        .order_by(Reminder.due_at, Reminder.id)
+    )
+    found[0]["reminders"] = [
+        {
+            "kind": job.kind,
+            "due_at": _iso(job.due_at, tz),
+            "status": SHOWN_STATUS.get(job.status, job.status),
+            "message_id": (job.payload or {}).get("message_id"),
+        }
+        for job in jobs
+    ]
+    return found[0]
+
+
 @routes.get("/api/appointments/{id}")
 @roles(*STAFF)
-@schema(response=APPOINTMENT)
+@schema(response=DETAIL)
 async def get_appointment(request: web.Request) -> web.Response:
-    """One appointment, as the list shows it, with its deposit."""
-    found = await run_db(_appointments, request[keys.CLINIC_ID], {"id": path_id(request)}, 1)
-    if not found:
+    """One appointment, as the list shows it, with its deposit and its reminder texts."""
+    found = await run_db(_appointment, request[keys.CLINIC_ID], path_id(request))
+    if found is None:
         raise ApiError(404, "not_found", "no such appointment")
-    return web.json_response(found[0])
+    return web.json_response(found)
 
 
 def _required(body: dict, name: str) -> str:

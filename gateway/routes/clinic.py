@@ -15,9 +15,10 @@ from aiohttp import web
 from gateway import keys
 from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
-from gateway.routes.editing import Choice, Fields, Int, Text, edit, email_address, read_fields
+from gateway.routes.editing import Bool, Choice, Fields, Int, Text, edit, email_address, read_fields
 from gateway.routes.schedule import HOURS
 from gateway.schemas import (
+    BOOLEAN,
     INTEGER,
     NULLABLE_INTEGER,
     NULLABLE_STRING,
@@ -44,6 +45,12 @@ def _zone(value: str) -> str:
     return value
 
 
+def _web_address(value: str) -> str:
+    if not value.startswith("https://") or " " in value or len(value) < 12:
+        raise ValueError("must be an https:// address")
+    return value
+
+
 def _phone(value: str) -> str:
     number = e164(value)
     if number is None or not value.startswith("+"):
@@ -63,6 +70,8 @@ POLICIES = {
     "deposit_hold_min": Int(31, 1440),
     "reminder_hours_before": Int(1, 168),
     "retention_days": Int(7, 3650, nullable=True),  # null: kept forever
+    "second_reminder_hours": Int(1, 24, nullable=True),  # null: no second reminder
+    "follow_up_hours": Int(1, 72, nullable=True),  # null: no thank-you text
 }
 CLINIC_IN = Fields(
     {
@@ -73,6 +82,8 @@ CLINIC_IN = Fields(
         "address": Text(500, nullable=True),
         "instructions": Text(4000),
         "voice": Choice(VOICES),
+        "review_url": Text(300, nullable=True, check=_web_address, fmt="uri"),
+        "generic_reminders": Bool(),
         "quiet_hours_start": Text(5, pattern=QUIET, hint="HH:MM, 24-hour"),
         "quiet_hours_end": Text(5, pattern=QUIET, hint="HH:MM, 24-hour"),
         **POLICIES,
@@ -94,6 +105,8 @@ CLINIC = obj(
         **{name: NULLABLE_INTEGER if rule.nullable else INTEGER for name, rule in POLICIES.items()},
         "quiet_hours_start": STRING,
         "quiet_hours_end": STRING,
+        "review_url": NULLABLE_STRING,
+        "generic_reminders": BOOLEAN,
         "hours": HOURS["properties"]["items"],
     }
 )

@@ -1,0 +1,83 @@
+"""What each appointment job texts, and whether it still should when its time comes.
+
+A job is checked again at send time, inside the transaction that records it: the visit is
+still in the state the text is about, at the time it was planned for (a moved visit's old jobs
+are dropped), and the text is not stale (a reminder after the visit began, a deposit nudge
+after the hold lapsed). ``deadline`` is also what quiet hours weigh: a job whose morning comes
+after its deadline is skipped rather than sent late.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from actors.wording import sms
+from store.models import Appointment, Deposit, Reminder
+
+STALE_AFTER = timedelta(days=2)  # a thank-you or no-show text later than this helps no one
+
+
+def _pending_deposit(appointment: Appointment) -> Deposit | None:
+    return (
+        Deposit.select()
+        .where((Deposit.appointment == appointment) & (Deposit.status == "pending"))
+        .order_by(Deposit.id.desc())
+        .first()
+    )
+
+
+def deadline(kind: str, appointment: Appointment) -> datetime | None:
+    """After this the job is pointless: skipped, not sent."""
+    if kind == "deposit_reminder":
+        deposit = _pending_deposit(appointment)
+        return deposit.hold_until if deposit is not None else None
+    if kind in ("follow_up",):
+        return appointment.end_at + STALE_AFTER
+    if kind == "no_show":
+        return appointment.start_at + STALE_AFTER
+    return appointment.start_at
+
+
+def still_wanted(reminder: Reminder, appointment: Appointment) -> bool:
+    """The visit is as the job expects: in its state, at its planned time."""
+    planned = (reminder.payload or {}).get("start")
+    if planned is not None and planned != appointment.start_at.isoformat():
+        return False
+    kind = reminder.kind
+    if kind == "deposit_reminder":
+        deposit = _pending_deposit(appointment)
+        return appointment.status == "pending_deposit" and bool(deposit and deposit.checkout_url)
+    if kind == "follow_up":
+        return appointment.status in ("booked", "completed")
+    if kind == "no_show":
+        return appointment.status == "no_show"
+    return appointment.status == "booked"
+
+
+def text_for(kind: str, appointment: Appointment) -> str:
+    clinic = appointment.clinic
+    tz = ZoneInfo(clinic.timezone)
+    start = appointment.start_at.astimezone(tz)
+    service = "appointment" if clinic.generic_reminders else appointment.service.name
+    provider = appointment.provider.name
+    if kind == "confirmation":
+        return sms.confirmation(clinic.name, service, provider, start)
+    if kind == "reminder_24h":
+        return sms.reminder(clinic.name, service, provider, start)
+    if kind == "reminder_2h":
+        return sms.reminder_soon(clinic.name, service, provider, start)
+    if kind == "follow_up":
+        return sms.follow_up(clinic.name, clinic.review_url)
+    if kind == "no_show":
+        kept = (
+            Deposit.select()
+            .where((Deposit.appointment == appointment) & (Deposit.status == "kept"))
+            .first()
+        )
+        return sms.no_show(clinic.name, kept.amount_cents if kept else None)
+    if kind == "deposit_reminder":
+        deposit = _pending_deposit(appointment)
+        until = deposit.hold_until.astimezone(tz)
+        return sms.deposit_due(clinic.name, service, start, deposit.checkout_url, until)
+    raise ValueError(f"no text for {kind!r}")
