@@ -102,6 +102,13 @@ def _v8_reminder_kinds(database: Database) -> None:
     )
 
 
+def _v9_send_attempts(database: Database) -> None:
+    """Texts handed to the carrier, recorded before the request (exactly once)."""
+    from store.models import SendAttempt
+
+    database.create_tables([SendAttempt], safe=True)
+
+
 def _add_missing(database: Database, table: str, columns: list[tuple[str, str]]) -> None:
     have = {column.name for column in database.get_columns(table)}
     for name, kind in columns:
@@ -118,6 +125,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (6, "clinic quiet hours for reminders", _v6_quiet_hours),
     (7, "flags on SMS threads for staff", _v7_thread_flags),
     (8, "reminder kinds: second reminder, follow-up, review link", _v8_reminder_kinds),
+    (9, "send attempts: a text is handed to the carrier once", _v9_send_attempts),
 ]
 
 

@@ -311,6 +311,19 @@ class Message(BaseModel):
     created_at = UtcDateTimeField(default=utcnow, index=True)
 
 
+class SendAttempt(BaseModel):
+    """A text handed to the carrier, written before the request: a text with an attempt is
+    never handed over again. ``outcome`` None while the request is out (or the process died
+    during it); ``uncertain`` when the carrier may or may not have it (left for its delivery
+    webhook or for staff), ``reconciled`` when that webhook told us."""
+
+    id = AutoField()
+    clinic = ForeignKeyField(Clinic, on_delete="CASCADE")
+    message = ForeignKeyField(Message, unique=True, backref="attempt", on_delete="CASCADE")
+    started_at = UtcDateTimeField(default=utcnow)
+    outcome = CharField(null=True)  # sent, failed, uncertain, reconciled
+
+
 class KbDocument(BaseModel):
     id = AutoField()
     clinic = ForeignKeyField(Clinic, backref="documents", on_delete="CASCADE")
@@ -451,6 +464,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     CallEvent,
     SmsThread,
     Message,
+    SendAttempt,
     KbDocument,
     KbChunk,
     Reminder,

@@ -80,3 +80,38 @@ def test_webhook_signed_with_another_key_is_refused(telnyx):
     stranger = Ed25519PrivateKey.generate()
     assert post(gateway, stranger, "+15555550123", "HELP")[0] == 401
     assert fake.requests == []
+
+
+def test_a_text_whose_answer_was_lost_is_never_sent_again_and_its_webhook_settles_it(telnyx):
+    """Telnyx took the text but the answer never came back: resending could text the customer
+    twice, so it is left uncertain until Telnyx's own delivery webhook says what happened."""
+    from store.models import SendAttempt
+    from store.send_attempts import unclaimed_queued
+
+    gateway, fake, key = telnyx
+    fake.drop_next(1)
+    post(gateway, key, "+15555550123", "HELP")
+    (taken,) = fake.wait_for(1)
+    attempt = wait_until(lambda: SendAttempt.get_or_none(SendAttempt.outcome == "uncertain"))
+    message = Message.get_by_id(attempt.message_id)
+    assert message.status == "queued" and unclaimed_queued(50) == []  # the sweep leaves it
+    assert len(fake.requests) == 1
+
+    delivered = {
+        "data": {
+            "event_type": "message.finalized",
+            "id": "evt-lost-answer",
+            "payload": {
+                "id": "40317ad2-telnyx-side-id",
+                "from": {"phone_number": GLOW},
+                "to": [{"phone_number": "+15555550123", "status": "delivered"}],
+                "text": taken["text"],
+            },
+        }
+    }
+    raw = json.dumps(delivered).encode()
+    assert http("POST", gateway.url + "/webhooks/telnyx/sms", raw, headers=sign(raw, key))[0] == 200
+    settled = Message.get_by_id(message.id)
+    assert (settled.status, settled.external_id) == ("delivered", "40317ad2-telnyx-side-id")
+    assert SendAttempt.get_by_id(attempt.id).outcome == "reconciled"
+    assert len(fake.requests) == 1

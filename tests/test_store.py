@@ -62,7 +62,7 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
             db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     db.execute_sql('ALTER TABLE "provider" DROP COLUMN "google_calendar_id"')
     db.execute_sql("DELETE FROM schema_version WHERE version >= 2")
-    assert migrate() == [2, 3, 4, 5, 6, 7, 8]
+    assert migrate() == [2, 3, 4, 5, 6, 7, 8, 9]
     assert "google_calendar_id" in {c.name for c in db.get_columns("provider")}
     for table, columns in added.items():
         have = {c.name for c in db.get_columns(table)}

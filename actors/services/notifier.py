@@ -22,10 +22,12 @@ from thespian.actors import WakeupMessage
 from actors.messages import SendQueued
 from actors.reminders import send_due_reminders
 from actors.services.base import ServiceActor
-from actors.sms.senders import Delivered, NotSent, OutboundText, make_sms_sender
+from actors.sms.senders import UNCERTAIN, Delivered, NotSent, OutboundText, make_sms_sender
 from store.db import write
+from store.events import record_event
 from store.models import Message
 from store.retention import apply_retention
+from store.send_attempts import claim_sends, finish, give_up_on_unanswered, unclaimed_queued
 from store.sms import set_opt_out
 
 log = logging.getLogger("vrai.notifier")
@@ -40,8 +42,13 @@ class NotifierActor(ServiceActor):
         self.sender = make_sms_sender(self.settings)
         self.housekeeping = schedule.Scheduler()
         self.housekeeping.every(RETENTION_EVERY_H).hours.do(self._retention)
+        self.housekeeping.every(1).minutes.do(self._unanswered)
         self._retention()  # a restart does not wait an hour for it
         self.wakeupAfter(SWEEP_S)
+
+    def _unanswered(self) -> None:
+        if give_up_on_unanswered():
+            log.warning("texts whose send was cut off are marked uncertain, not resent")
 
     def _retention(self) -> None:
         changed = sum(apply_retention().values())
@@ -54,22 +61,14 @@ class NotifierActor(ServiceActor):
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
         if send_due_reminders(self.sender.new_status):
             self.ring(None)
-        queued = (
-            Message.select(Message.id)
-            .where((Message.direction == "out") & (Message.status == "queued"))
-            .order_by(Message.id)
-            .limit(BATCH)
-        )
-        self._send([m.id for m in queued])
+        self._send(unclaimed_queued(BATCH))
         self.housekeeping.run_pending()
         self.wakeupAfter(SWEEP_S)
 
     def _send(self, ids: list[int]) -> None:
         if not ids:
             return
-        messages = list(
-            Message.select().where((Message.id.in_(ids)) & (Message.status == "queued"))
-        )
+        messages = claim_sends(ids)  # written before the request: never handed over twice
         if not messages:
             return
         texts = [
@@ -85,7 +84,17 @@ class NotifierActor(ServiceActor):
                 Message.update(status="sent", external_id=result.external_id).where(
                     Message.id == message.id
                 ).execute()
+                finish(message.id, "sent")
                 return
+            if result.final_status == UNCERTAIN:  # it may have gone: its webhook will say
+                finish(message.id, UNCERTAIN)
+                Message.update(error=result.reason).where(Message.id == message.id).execute()
+                record_event(message.clinic_id, "message.uncertain", {"message_id": message.id})
+                log.warning(
+                    "text %s: the carrier's answer was lost (%s)", message.id, result.reason
+                )
+                return
+            finish(message.id, result.final_status)
             Message.update(status=result.final_status, error=result.reason).where(
                 Message.id == message.id
             ).execute()

@@ -30,6 +30,7 @@ from store.audit import audit
 from store.db import write
 from store.events import record_event
 from store.models import MESSAGE_STATUSES, Clinic, Customer, Message, OptOut, SmsThread
+from store.send_attempts import uncertain_ids
 from store.sms import message_dict
 
 routes = web.RouteTableDef()
@@ -53,7 +54,7 @@ MESSAGE = obj(
         "id": INTEGER,
         "direction": enum(("in", "out")),
         "text": STRING,
-        "status": enum(MESSAGE_STATUSES),
+        "status": enum((*MESSAGE_STATUSES, "uncertain")),
         "created_at": INSTANT,
     }
 )
@@ -141,6 +142,10 @@ def _messages(clinic_id: int, thread_id: int, after: int, actor: str) -> list[di
         .order_by(Message.id)
     )
     found = [message_dict(m) for m in rows]
+    unsure = uncertain_ids([m["id"] for m in found if m["status"] == "queued"])
+    for shown in found:
+        if shown["id"] in unsure:  # handed to the carrier; its answer never came
+            shown["status"] = "uncertain"
     if after == 0:  # opening a customer's texts is on the record; fetching what's new is not
         with write():
             audit(clinic_id, actor, "thread.read", "sms_thread", thread.id)

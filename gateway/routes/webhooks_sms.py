@@ -25,6 +25,7 @@ from store.events import record_event
 from store.fields import utcnow
 from store.models import Message
 from store.phones import e164
+from store.send_attempts import reconcile
 from store.sms import clinic_id_by_number, record_message, thread_for
 from store.webhooks import first_delivery
 
@@ -112,7 +113,17 @@ def store_delivery_status(event_id: str, event_type: str, payload: dict) -> str:
         to = payload.get("to") or [{}]
         status = DELIVERY_STATUS.get((to[0] or {}).get("status", ""))
         if status and payload.get("id"):
-            Message.update(status=status).where(Message.external_id == payload["id"]).execute()
+            known = (
+                Message.update(status=status).where(Message.external_id == payload["id"]).execute()
+            )
+            if not known:  # a text whose send we never heard back about: this settles it
+                reconcile(
+                    (payload.get("from") or {}).get("phone_number", ""),
+                    (to[0] or {}).get("phone_number", ""),
+                    payload.get("text") or "",
+                    payload["id"],
+                    status,
+                )
     return "updated"
 
 

@@ -1,7 +1,8 @@
 """A local Telnyx messaging API (POST /v2/messages) that records what it is sent.
 
-Scriptable: ``fail_next(n, status)`` answers the next n requests with an error, and numbers in
-``blocked`` get Telnyx's 40300 "Blocked due to STOP message" error.
+Scriptable: ``fail_next(n, status)`` answers the next n requests with an error, ``drop_next(n)``
+takes the next n texts and drops the connection before answering (the answer is lost, the text
+is not), and numbers in ``blocked`` get Telnyx's 40300 "Blocked due to STOP message" error.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class FakeTelnyxMessaging:
         self.requests: list[dict] = []
         self.blocked: set[str] = set()
         self._failures: list[int] = []
+        self._drops = 0
         self._lock = threading.Lock()
         self.received = threading.Condition(self._lock)
         app = web.Application()
@@ -36,6 +38,10 @@ class FakeTelnyxMessaging:
         with self._lock:
             self._failures.extend([status] * count)
 
+    def drop_next(self, count: int) -> None:
+        with self._lock:
+            self._drops += count
+
     def wait_for(self, count: int, timeout_s: float = 10.0) -> list[dict]:
         with self.received:
             self.received.wait_for(lambda: len(self.requests) >= count, timeout_s)
@@ -47,6 +53,10 @@ class FakeTelnyxMessaging:
             self.requests.append({"auth": request.headers.get("Authorization"), **body})
             self.received.notify_all()
             failure = self._failures.pop(0) if self._failures else None
+            drop, self._drops = self._drops > 0, max(0, self._drops - 1)
+        if drop:  # taken, then the connection goes before the answer does
+            request.transport.close()
+            raise ConnectionResetError("dropped by the fake")
         if failure:
             return web.json_response(
                 {"errors": [{"code": "10001", "title": "busy"}]}, status=failure

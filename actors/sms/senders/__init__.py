@@ -36,13 +36,16 @@ class Delivered:
     external_id: str | None
 
 
+UNCERTAIN = "uncertain"  # a NotSent whose text the carrier may have: never sent again
+
+
 @dataclass(frozen=True)
 class NotSent:
     """The text did not go out; ``blocked``: the carrier refuses this number (after STOP)."""
 
     reason: str
     blocked: bool = False
-    final_status: str = "failed"  # what the stored message becomes
+    final_status: str = "failed"  # what the stored message becomes (UNCERTAIN: it stays)
 
 
 class SmsSender(Protocol):

@@ -1,8 +1,10 @@
 """Telnyx messaging REST: ``POST {base}/messages`` with ``from``, ``to`` and ``text``.
 
-Each send retries transient failures (network, 429, 5xx) with exponential backoff; a number
-the carrier blocks after STOP (Telnyx error 40300) is reported as blocked and not retried;
-other refusals are not retried. Texts of one batch are sent concurrently.
+Each send retries what certainly did not send (no connection, 429, 5xx) with exponential
+backoff; a number the carrier blocks after STOP (Telnyx error 40300) is reported as blocked
+and not retried; other refusals are not retried. A request whose answer was lost once it was
+on its way (a timeout, a dropped connection) may have sent the text: it is reported uncertain
+and never retried, so a customer is not texted twice. Texts of one batch go concurrently.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import ClassVar
 
 import aiohttp
 
-from actors.sms.senders import Delivered, NotSent, OutboundText
+from actors.sms.senders import UNCERTAIN, Delivered, NotSent, OutboundText
 from store.settings import Settings
 
 ATTEMPTS = 4
@@ -22,9 +24,9 @@ BLOCKED_AFTER_STOP = "40300"
 
 
 class SendFailed(Exception):
-    def __init__(self, reason: str, blocked: bool = False):
+    def __init__(self, reason: str, blocked: bool = False, uncertain: bool = False):
         super().__init__(reason)
-        self.blocked = blocked
+        self.blocked, self.uncertain = blocked, uncertain
 
 
 async def send_one(session: aiohttp.ClientSession, base: str, key: str, body: dict) -> str:
@@ -37,17 +39,23 @@ async def send_one(session: aiohttp.ClientSession, base: str, key: str, body: di
                 json=body,
                 headers={"Authorization": f"Bearer {key}"},
             ) as response:
-                payload = await response.json(content_type=None)
-                if response.status < 300:
+                if response.status < 300:  # taken: its id, or an answer we could not read
+                    payload = await response.json(content_type=None)
                     return payload["data"]["id"]
+                try:
+                    payload = await response.json(content_type=None)
+                except ValueError:  # a proxy's HTML error page, say
+                    payload = {}
                 codes = {str(e.get("code")) for e in (payload or {}).get("errors", [])}
                 if BLOCKED_AFTER_STOP in codes:
                     raise SendFailed("blocked after STOP", blocked=True)
                 if response.status != 429 and response.status < 500:
                     raise SendFailed(f"refused with HTTP {response.status}")
                 reason = f"HTTP {response.status}"
-        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
+        except aiohttp.ClientConnectorError as error:  # never reached Telnyx: safe to retry
             reason = type(error).__name__
+        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
+            raise SendFailed(f"answer lost ({type(error).__name__})", uncertain=True) from None
         if attempt < ATTEMPTS:
             await asyncio.sleep(delay)
             delay *= 2
@@ -89,6 +97,8 @@ class TelnyxSender:
 def _result(outcome) -> Delivered | NotSent:
     if isinstance(outcome, str):
         return Delivered(outcome)
+    if isinstance(outcome, SendFailed) and outcome.uncertain:
+        return NotSent(str(outcome), final_status=UNCERTAIN)
     if isinstance(outcome, SendFailed):
         return NotSent(str(outcome), blocked=outcome.blocked)
     if isinstance(outcome, Exception):  # gather(return_exceptions): an unexpected one
