@@ -169,3 +169,32 @@ def test_c_confirms_and_r_reschedules_in_reply_to_the_two_hour_reminder(gateway)
     assert kinds["reminder_2h"]["status"] == "sent" and kinds["reminder_2h"]["message_id"]
     assert kinds["follow_up"]["status"] == "scheduled"
     assert kinds["follow_up"]["due_at"].endswith(("-08:00", "-07:00"))
+
+
+def test_a_claim_cut_off_by_a_crash_is_taken_again_once_and_sent_once(database):
+    """kill -9 after claiming a job and before recording it: the claim lapses and the job is
+    sent by the next tick, once. The text and the job's "sent" commit together, so there is no
+    moment in which one exists without the other."""
+    from actors.reminders import CLAIM_S
+    from store.jobs import claim_due
+
+    book()
+    due = at(2, 14)
+    (_claimed,) = claim_due(Reminder.kind == "reminder_24h", due, CLAIM_S, 50)  # then it died
+    assert texts_at(due) == []  # another notifier, meanwhile: the claim holds
+    later = due + timedelta(seconds=CLAIM_S + 1)
+    assert len(texts_at(later)) == 1
+    assert texts_at(later + timedelta(minutes=5)) == []
+    assert Message.select().count() == 1
+
+
+def test_two_notifiers_ticking_at_once_send_each_job_once(database):
+    from concurrent.futures import ThreadPoolExecutor
+
+    for day in (3, 4, 8, 9):
+        book(start=at(day, 14), now=at(1, 9))
+    moment = at(8, 13)  # due: Dec 8's two reminders; Dec 3 and 4's are past their point
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: send_due_reminders("outbox", now=moment), range(2))
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == Message.select().count() == 2
