@@ -199,6 +199,8 @@ def test_staff_watch_a_text_booking_arrive_live(desk, browser, shots):
     wait(browser).until(shows("#appointments-list .appointment", "HydraFacial", "Ana Lopez"))
     assert texts_of(browser, "#appointments-list .provider h3")[0].endswith("(1)")
     wait(browser).until(shows("#view-appointments [data-status]", "1 appointment "))
+    browser.find_element(By.CSS_SELECTOR, "#appointments-list .reminder-details summary").click()
+    wait(browser).until(shows("#appointments-list .reminders", "thank-you", "scheduled"))
     shots(browser, "desk-appointments-1280x800")
 
     open_tab(browser, "threads")

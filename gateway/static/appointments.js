@@ -1,6 +1,17 @@
 // Today's and the coming days' appointments, one column per provider, day by day.
 
-import { $, addDays, badge, el, fill, fmtDay, fmtTime, localDate, startOfLocalDay } from "./dom.js";
+import {
+  $,
+  addDays,
+  badge,
+  el,
+  fill,
+  fmtDateTime,
+  fmtDay,
+  fmtTime,
+  localDate,
+  startOfLocalDay,
+} from "./dom.js";
 import { api } from "./session.js";
 import { explain, status } from "./view.js";
 
@@ -21,6 +32,49 @@ function deposit(appointment) {
   const d = appointment.deposit;
   if (!d || !d.status) return null;
   return badge(`deposit ${d.status}`, d.status === "paid" ? "ok" : "");
+}
+
+const KIND_LABELS = {
+  confirmation: "confirmation",
+  reminder_24h: "day-ahead reminder",
+  reminder_2h: "same-day reminder",
+  follow_up: "thank-you",
+  no_show: "no-show text",
+  deposit_reminder: "deposit nudge",
+};
+
+// The appointment's texts (reminders and the rest), read when staff open them.
+function texts(appointment) {
+  const list = el("ul", { class: "reminders" });
+  const details = el(
+    "details",
+    { class: "reminder-details" },
+    el("summary", {}, "Texts"),
+    list,
+  );
+  details.addEventListener("toggle", async () => {
+    if (!details.open) return;
+    fill(list, el("li", {}, "Loading…"));
+    try {
+      const { reminders } = await api(`/api/appointments/${appointment.id}`);
+      fill(
+        list,
+        reminders.length
+          ? reminders.map((r) =>
+              el(
+                "li",
+                { dataset: { kind: r.kind } },
+                `${KIND_LABELS[r.kind] || r.kind} · ${fmtDateTime(r.due_at)} `,
+                badge(r.status, r.status === "sent" ? "ok" : "muted"),
+              ),
+            )
+          : el("li", {}, "No texts planned."),
+      );
+    } catch (error) {
+      fill(list, el("li", {}, explain(error)));
+    }
+  });
+  return details;
 }
 
 function item(appointment) {
@@ -44,6 +98,7 @@ function item(appointment) {
       appointment.source ? badge(`by ${appointment.source}`, "muted") : null,
       deposit(appointment),
     ),
+    texts(appointment),
   );
 }
 
