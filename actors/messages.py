@@ -463,6 +463,13 @@ class PaymentEventStored:
 
 
 @dataclass(frozen=True)
+class Housekeep:
+    """Run one periodic job now (``actors/housekeeping.py`` declares them; the root sends)."""
+
+    job: str
+
+
+@dataclass(frozen=True)
 class SendQueued:
     """Outbound texts committed as ``queued``: send them through Telnyx (production)."""
 

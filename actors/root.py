@@ -18,6 +18,7 @@ from thespian.actors import ActorExitRequest, ChildActorExited, WakeupMessage
 
 from actors.base import VraiActor
 from actors.conversation_supervisor import ConversationSupervisor
+from actors.housekeeping import declare
 from actors.messages import (
     Category,
     ChildrenReport,
@@ -114,6 +115,8 @@ class RootSupervisor(VraiActor):
             self.children.add(child)
             self._spawn(child)
         self._broadcast_directory()
+        self.housekeeping = declare(self._to_service)
+        self.caught_up = False
         self.wakeupAfter(sup.heartbeat_s)
         self.init_waiter = sender  # answered once every child has said it started
 
@@ -182,7 +185,17 @@ class RootSupervisor(VraiActor):
                 kill_pid(child.pid)
             else:
                 self.send(child.address, Ping(self.ping_seq))
+        if self.caught_up:
+            self.housekeeping.run_pending()
+        elif all(c.state == RUNNING for c in self.children if c.kind == "service"):
+            self.housekeeping.run_all()  # once every service is up: catch up after a start
+            self.caught_up = True
         self.wakeupAfter(sup.heartbeat_s)
+
+    def _to_service(self, name: str, message) -> None:
+        child = self.children.get(f"service:{name}")
+        if child is not None and child.state == RUNNING and child.address is not None:
+            self.send(child.address, message)
 
     # ------------------------------------------------------------------ ops
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from thespian.actors import WakeupMessage
-
 from actors import calendar
 from actors.booking import engine
 from actors.booking.engine import BookingError, BookingRequest
@@ -19,6 +17,7 @@ from actors.calendar.sync import run_due_syncs
 from actors.messages import (
     Category,
     FindSlots,
+    Housekeep,
     StaffBook,
     StaffCancel,
     StaffNoShow,
@@ -32,17 +31,11 @@ from store.fields import utcnow
 CONFLICT_CODES = {"slot_taken", "customer_overlap", "daily_cap_reached", "no_resource"}
 
 
-SYNC_S = 5.0
-
-
 class CalendarActor(ServiceActor):
-    def on_start(self) -> None:
-        if calendar.current().name != "local":  # bookings are mirrored to providers' calendars
-            self.wakeupAfter(SYNC_S)
-
-    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
-        run_due_syncs(utcnow())
-        self.wakeupAfter(SYNC_S)
+    def receiveMsg_Housekeep(self, message: Housekeep, sender) -> None:
+        # Bookings are mirrored to providers' calendars; the local calendar is the database.
+        if message.job == "calendar_sync" and calendar.current().name != "local":
+            run_due_syncs(utcnow())
 
     def _run(self, sender, request, operation) -> None:
         try:

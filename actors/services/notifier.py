@@ -5,8 +5,9 @@ turn that produced them, so the table is the queue: ``SendQueued`` asks for some
 now, and a periodic sweep sends whatever is still ``queued`` (after a restart, or a burst the
 actor could not keep up with). With the outbox sender nothing is ever queued.
 
-The same sweep texts due reminders and call text-backs (``actors/reminders.py``), and runs
-the slower housekeeping declared with ``schedule`` (retention, hourly).
+The same sweep texts due reminders and call text-backs (``actors/reminders.py``). Its periodic
+jobs (that sweep, lapsed send attempts, retention) come from the service's housekeeping tick
+(``actors/housekeeping.py``).
 
 A number the carrier blocks after STOP is recorded in the opt-out ledger. The carrier's own id
 is stored so delivery-status webhooks can update the message.
@@ -16,10 +17,7 @@ from __future__ import annotations
 
 import logging
 
-import schedule
-from thespian.actors import WakeupMessage
-
-from actors.messages import SendQueued
+from actors.messages import Housekeep, SendQueued
 from actors.reminders import send_due_reminders
 from actors.services.base import ServiceActor
 from actors.sms.senders import UNCERTAIN, Delivered, NotSent, OutboundText, make_sms_sender
@@ -32,19 +30,22 @@ from store.sms import set_opt_out
 
 log = logging.getLogger("vrai.notifier")
 
-SWEEP_S = 5.0
 BATCH = 50
-RETENTION_EVERY_H = 1
 
 
 class NotifierActor(ServiceActor):
     def on_start(self) -> None:
         self.sender = make_sms_sender(self.settings)
-        self.housekeeping = schedule.Scheduler()
-        self.housekeeping.every(RETENTION_EVERY_H).hours.do(self._retention)
-        self.housekeeping.every(1).minutes.do(self._unanswered)
-        self._retention()  # a restart does not wait an hour for it
-        self.wakeupAfter(SWEEP_S)
+        self.jobs = {
+            "due_texts": self._due_texts,
+            "unanswered_sends": self._unanswered,
+            "retention": self._retention,
+        }
+
+    def receiveMsg_Housekeep(self, message: Housekeep, sender) -> None:
+        job = self.jobs.get(message.job)
+        if job is not None:
+            job()
 
     def _unanswered(self) -> None:
         if give_up_on_unanswered():
@@ -58,12 +59,10 @@ class NotifierActor(ServiceActor):
     def receiveMsg_SendQueued(self, message: SendQueued, sender) -> None:
         self._send(list(message.message_ids))
 
-    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
+    def _due_texts(self) -> None:
         if send_due_reminders(self.sender.new_status):
             self.ring(None)
         self._send(unclaimed_queued(BATCH))
-        self.housekeeping.run_pending()
-        self.wakeupAfter(SWEEP_S)
 
     def _send(self, ids: list[int]) -> None:
         if not ids:
