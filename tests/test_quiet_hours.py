@@ -99,3 +99,18 @@ def test_the_admin_sets_quiet_hours_and_a_window_of_nothing_is_refused(gateway):
     clinic = Clinic.get_by_id(gateway.clinics["+15550100001"])
     assert (clinic.quiet_hours_start, clinic.quiet_hours_end) == ("22:00", "08:00")
     assert http("PATCH", url, {"quiet_hours_start": "23:00"}, gateway.token(role="staff"))[0] == 403
+
+
+def test_a_text_waiting_out_the_night_the_clocks_go_forward_goes_at_eight_local(database):
+    """US clocks went forward at 02:00 on 2027-03-14: 08:00 that morning is 15:00 UTC, not
+    the 16:00 that adding the evening's offset would give."""
+    evening = datetime(2027, 3, 13, 22, 30, tzinfo=LA)
+    with write():
+        Reminder.create(
+            clinic=1, kind="missed_call_text", due_at=evening, payload={"phone": "+15555550777"}
+        )
+    assert send_due_reminders("outbox", now=evening) == []
+    waiting = Reminder.get(Reminder.kind == "missed_call_text")
+    assert waiting.due_at == datetime(2027, 3, 14, 15, 0, tzinfo=UTC)
+    assert send_due_reminders("outbox", now=datetime(2027, 3, 14, 14, 59, tzinfo=UTC)) == []
+    assert len(send_due_reminders("outbox", now=datetime(2027, 3, 14, 15, 0, tzinfo=UTC))) == 1
