@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from peewee import fn
 
 from store.deposit_reads import deposit_views
-from store.models import Appointment, Call, Customer, Message, OptOut, SmsThread
+from store.models import Appointment, Call, Customer, Message, Reminder, SmsThread
+from store.sms import opted_out_among
 
 HISTORY_LIMIT = 200  # of each kind, newest first
 
@@ -30,13 +31,6 @@ def customer_dict(customer: Customer, opted_out: bool) -> dict:
     }
 
 
-def _opted(clinic_id: int, phones: list[str]) -> set[str]:
-    query = OptOut.select(OptOut.phone).where(
-        (OptOut.clinic == clinic_id) & OptOut.active & OptOut.phone.in_(phones)
-    )
-    return {row.phone for row in query}
-
-
 def search_customers(clinic_id: int, text: str | None, limit: int, offset: int) -> list[dict]:
     """Customers by a piece of their name or number (digits match however they were typed)."""
     query = Customer.select().where(Customer.clinic == clinic_id)
@@ -49,7 +43,7 @@ def search_customers(clinic_id: int, text: str | None, limit: int, offset: int) 
     rows = list(
         query.order_by(Customer.last_seen_at.desc(), Customer.id.desc()).limit(limit).offset(offset)
     )
-    opted = _opted(clinic_id, [c.phone for c in rows])
+    opted = opted_out_among(clinic_id, [c.phone for c in rows])
     return [customer_dict(c, c.phone in opted) for c in rows]
 
 
@@ -84,7 +78,7 @@ def customer_record(clinic_id: int, customer_id: int) -> dict | None:
             .limit(HISTORY_LIMIT)
         )
     return {
-        **customer_dict(customer, bool(_opted(clinic_id, [customer.phone]))),
+        **customer_dict(customer, bool(opted_out_among(clinic_id, [customer.phone]))),
         "appointments": [
             {
                 "id": a.id,
@@ -144,8 +138,6 @@ def next_visit(clinic_id: int, phone: str, now) -> Appointment | None:
 
 def reminded_visit(clinic_id: int, phone: str, now) -> Appointment | None:
     """The visit to come whose "reply C or R" reminder this customer was last sent."""
-    from store.models import Reminder
-
     return (
         Appointment.select()
         .join(Customer)

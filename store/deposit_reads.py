@@ -19,16 +19,21 @@ def deposit_views(appointment_ids: list[int]) -> dict[int, dict]:
         known = latest.get(deposit.appointment_id)
         if known is None or deposit.id > known.id:
             latest[deposit.appointment_id] = deposit
-    refunded = dict(
-        Refund.select(Refund.deposit, fn.SUM(Refund.amount_cents))
-        .where(Refund.deposit.in_([d.id for d in latest.values()]))
-        .group_by(Refund.deposit)
-        .tuples()
-    )
+    refunded = refunded_cents([d.id for d in latest.values()])
     return {
         appointment_id: _view(deposit, refunded.get(deposit.id) or 0)
         for appointment_id, deposit in latest.items()
     }
+
+
+def refunded_cents(deposit_ids: list[int]) -> dict[int, int]:
+    """What was refunded of each deposit, summed (deposits with no refund are absent)."""
+    return dict(
+        Refund.select(Refund.deposit, fn.SUM(Refund.amount_cents))
+        .where(Refund.deposit.in_(deposit_ids))
+        .group_by(Refund.deposit)
+        .tuples()
+    )
 
 
 def _view(deposit: Deposit, refunded_cents: int) -> dict:

@@ -77,6 +77,14 @@ def opted_out(clinic_id: int, phone: str) -> bool:
     return _OPTED_OUT.scalar(clinic=clinic_id, phone=phone) is not None
 
 
+def opted_out_among(clinic_id: int, phones: list[str]) -> set[str]:
+    """Which of ``phones`` are opted out here, in one query (for lists of threads or people)."""
+    query = OptOut.select(OptOut.phone).where(
+        (OptOut.clinic == clinic_id) & OptOut.active & OptOut.phone.in_(phones)
+    )
+    return {row.phone for row in query}
+
+
 def set_opt_out(clinic_id: int, phone: str, active: bool, keyword: str) -> None:
     """Record an opt-out or opt-in in the one ledger every channel reads; inside ``write()``."""
     updated = (

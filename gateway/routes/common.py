@@ -51,6 +51,15 @@ def choice_param(value: str | None, name: str, allowed) -> str | None:
     return value
 
 
+def bool_param(value: str | None, name: str) -> bool | None:
+    """An optional ``true``/``false`` query parameter (None when not sent)."""
+    if value is None or value == "":
+        return None
+    if value not in ("true", "false"):
+        raise ApiError(400, "invalid", f"{name} must be true or false")
+    return value == "true"
+
+
 def path_id(request: web.Request, name: str = "id") -> int:
     """A row id from the path; anything else (``x1``, ``²``, past 64 bits) names no row: 404."""
     raw = request.match_info[name]

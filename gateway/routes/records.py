@@ -8,7 +8,6 @@ took and gave back.
 from __future__ import annotations
 
 from aiohttp import web
-from peewee import fn
 
 from gateway import keys
 from gateway.auth import roles
@@ -26,7 +25,8 @@ from gateway.schemas import (
     obj,
     schema,
 )
-from store.models import DEPOSIT_STATUSES, AuditLog, Deposit, Refund
+from store.deposit_reads import refunded_cents
+from store.models import DEPOSIT_STATUSES, AuditLog, Deposit
 
 routes = web.RouteTableDef()
 
@@ -114,12 +114,7 @@ def _deposits(clinic_id: int, status: str | None, limit: int, offset: int) -> li
     if status:
         query = query.where(Deposit.status == status)
     rows = list(query.order_by(Deposit.id.desc()).limit(limit).offset(offset))
-    sums = dict(
-        Refund.select(Refund.deposit, fn.SUM(Refund.amount_cents))
-        .where(Refund.deposit.in_([d.id for d in rows]))
-        .group_by(Refund.deposit)
-        .tuples()
-    )
+    sums = refunded_cents([d.id for d in rows])
     return [
         {
             "id": d.id,

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway import keys
 from gateway.auth import actor_of, roles
-from gateway.errors import ApiError
+from gateway.routes.common import bool_param
 from gateway.routes.editing import (
     PAGE_QUERY,
     Bool,
@@ -65,10 +65,7 @@ SERVICE = obj(
 
 
 def _include_inactive(request: web.Request) -> bool:
-    value = query_value(request, "include_inactive") or "false"
-    if value not in ("true", "false"):
-        raise ApiError(400, "invalid", "include_inactive must be true or false")
-    return value == "true"
+    return bool_param(query_value(request, "include_inactive"), "include_inactive") is True
 
 
 @routes.get("/api/services")

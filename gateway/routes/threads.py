@@ -14,7 +14,7 @@ from gateway import keys
 from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
-from gateway.routes.common import call, int_param, page_params, path_id
+from gateway.routes.common import bool_param, call, int_param, page_params, path_id
 from gateway.schemas import (
     BOOLEAN,
     INSTANT,
@@ -29,9 +29,9 @@ from gateway.schemas import (
 from store.audit import audit
 from store.db import write
 from store.events import record_event
-from store.models import MESSAGE_STATUSES, Clinic, Customer, Message, OptOut, SmsThread
+from store.models import MESSAGE_STATUSES, Clinic, Customer, Message, SmsThread
 from store.send_attempts import uncertain_ids
-from store.sms import message_dict
+from store.sms import message_dict, opted_out_among
 
 routes = web.RouteTableDef()
 STAFF = ("admin", "staff")
@@ -73,13 +73,6 @@ def _thread_dict(thread: SmsThread, opted: set[str], names: dict[str, str | None
     }
 
 
-def _opted_out(clinic_id: int, phones: list[str]) -> set[str]:
-    query = OptOut.select(OptOut.phone).where(
-        (OptOut.clinic == clinic_id) & OptOut.active & OptOut.phone.in_(phones)
-    )
-    return {o.phone for o in query}
-
-
 def threads_page(clinic_id: int, limit: int, offset: int, customer_phone=None, paused=None):
     query = SmsThread.select().where(SmsThread.clinic == clinic_id)
     if customer_phone:  # in the query, before the limit: not a filter over the newest few
@@ -100,16 +93,8 @@ def threads_page(clinic_id: int, limit: int, offset: int, customer_phone=None, p
         .where((Customer.clinic == clinic_id) & Customer.phone.in_(phones))
         .tuples()
     )
-    opted = _opted_out(clinic_id, phones)
+    opted = opted_out_among(clinic_id, phones)
     return [_thread_dict(t, opted, names) for t in rows]
-
-
-def _bool_param(value: str | None, name: str) -> bool | None:
-    if value in (None, ""):
-        return None
-    if value not in ("true", "false"):
-        raise ApiError(400, "invalid", f"{name} must be true or false")
-    return value == "true"
 
 
 @routes.get("/api/threads")
@@ -127,7 +112,7 @@ async def list_threads(request: web.Request) -> web.Response:
     """SMS threads of the clinic, most recent first (``?customer_phone=``, ``?ai_paused=``)."""
     limit, offset = page_params(request.query, most=500)
     phone = request.query.get("customer_phone") or None
-    paused = _bool_param(request.query.get("ai_paused"), "ai_paused")
+    paused = bool_param(request.query.get("ai_paused"), "ai_paused")
     found = await run_db(threads_page, request[keys.CLINIC_ID], limit, offset, phone, paused)
     return web.json_response({"items": found})
 
