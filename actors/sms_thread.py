@@ -268,7 +268,7 @@ class SmsThreadActor(ConversationActor):
     def _answer_to_reminder(self, clinic: Clinic, phone: str, text: str):
         """A bare C or R in reply to a "reply C to confirm or R to reschedule" reminder:
         (replies, text) for C, (None, the request R stands for) for R, else (None, text)."""
-        letter = text.strip().strip(".!").upper()
+        letter = keywords.bare_word(text)
         if letter not in ("C", "R"):
             return None, text
         visit = reminded_visit(clinic.id, phone, utcnow())

@@ -17,9 +17,14 @@ _OPT_OUT_PHRASES = re.compile(
 )
 
 
+def bare_word(text: str) -> str:
+    """The whole message as one word or phrase: upper case, single spaces, no closing "." or "!"."""
+    return " ".join(text.strip().strip(".!").upper().split())
+
+
 def keyword(text: str) -> str | None:
     """``"stop"``, ``"start"`` or ``"help"`` when the whole message is a carrier keyword."""
-    word = " ".join(text.strip().strip(".!").upper().split())
+    word = bare_word(text)
     if word in STOP_WORDS:
         return "stop"
     if word in START_WORDS:
@@ -31,7 +36,7 @@ def keyword(text: str) -> str | None:
 
 def is_cancel(text: str) -> bool:
     """A bare CANCEL: a carrier opt-out word that a customer may mean for their appointment."""
-    return " ".join(text.strip().strip(".!").upper().split()) == "CANCEL"
+    return bare_word(text) == "CANCEL"
 
 
 def asks_to_opt_out(text: str) -> bool:
