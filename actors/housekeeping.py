@@ -2,9 +2,9 @@
 
 The root supervisor, which lives as long as the service, runs these on its heartbeat: each
 due job is a ``Housekeep`` message to the service actor that owns it. Every job works off its
-own durable table (the reminder and message tables, stored Stripe events and deposits, calendar
-sync jobs), so a tick lost to a restart loses nothing: the next one finds the same rows.
-The first tick runs every job once, so a restarted service catches up at once.
+own durable table (the reminder, message and waitlist-offer tables, stored Stripe events and
+deposits, calendar sync jobs), so a tick lost to a restart loses nothing: the next one finds
+the same rows. The first tick runs every job once, so a restarted service catches up at once.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from actors.messages import Housekeep
 # (service, job, every how many seconds)
 JOBS: tuple[tuple[str, str, int], ...] = (
     ("notifier", "due_texts", 5),  # due reminders and text-backs, then queued texts
+    ("notifier", "waitlist_offers", 5),  # offers past their hold pass to the next in line
     ("notifier", "unanswered_sends", 60),  # sends cut off mid-request become "uncertain"
     ("notifier", "retention", 3600),  # bodies and transcripts past a clinic's period
     ("payments", "deposits", 10),  # stored Stripe events, unopened deposits, lapsed holds

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from actors.calendar.sync import KIND as CALENDAR_SYNC
 from store.models import REMINDER_KINDS, Appointment, Deposit, Reminder
 
 KINDS = REMINDER_KINDS
@@ -71,3 +72,13 @@ def plan_no_show(appointment: Appointment, now: datetime) -> None:
         & Reminder.kind.in_(KINDS)
     ).execute()
     _job(appointment, "no_show", now)
+
+
+def cancel_pending_reminders(appointment: Appointment) -> None:
+    """Inside a transaction: the appointment moved or ended, so what was due about it is not
+    sent. Its calendar jobs are left alone: each mirrors the appointment as it stands then."""
+    Reminder.update(status="cancelled").where(
+        (Reminder.appointment == appointment)
+        & (Reminder.status == "pending")
+        & (Reminder.kind != CALENDAR_SYNC)
+    ).execute()

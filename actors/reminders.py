@@ -13,14 +13,16 @@ from datetime import datetime
 from actors.appointment_texts import deadline, still_wanted, text_for
 from actors.calendar.sync import KIND as CALENDAR_SYNC
 from actors.reminder_plan import KINDS
+from actors.waitlist import offer_deadline, offer_opening
 from actors.wording import sms
 from store.db import write
 from store.events import record_event
 from store.fields import utcnow
 from store.jobs import claim_due
-from store.models import Appointment, Reminder
+from store.models import Reminder
 from store.quiet_hours import quiet_until
 from store.sms import opted_out, record_message, thread_for
+from store.waitlist import SLOT_FREED
 
 CLAIM_S = 120
 BATCH = 50
@@ -41,16 +43,6 @@ def _missed_call_text(reminder: Reminder, outbound_status: str) -> int | None:
     return message.id
 
 
-def cancel_pending_reminders(appointment: Appointment) -> None:
-    """Inside a transaction: the appointment moved or ended, so what was due about it is not
-    sent. Its calendar jobs are left alone: each mirrors the appointment as it stands then."""
-    Reminder.update(status="cancelled").where(
-        (Reminder.appointment == appointment)
-        & (Reminder.status == "pending")
-        & (Reminder.kind != CALENDAR_SYNC)
-    ).execute()
-
-
 def _customer_text(reminder: Reminder, outbound_status: str) -> int | None:
     """A text queued with its words in the same transaction as what it tells (a deposit paid,
     a hold released), so the customer hears of it exactly once."""
@@ -66,8 +58,16 @@ def _customer_text(reminder: Reminder, outbound_status: str) -> int | None:
 # Reminders that carry their own text and phone, rather than an appointment to remind of.
 TEXTS = {"customer_text": _customer_text, "missed_call_text": _missed_call_text}
 # Texts the customer did not just ask for wait out the clinic's quiet hours; a customer_text
-# answers something they did (a deposit paid) and goes at once.
-WAIT_FOR_MORNING = (*KINDS, "missed_call_text")
+# answers something they did (a deposit paid) and goes at once. A waitlist offer waits too.
+WAIT_FOR_MORNING = (*KINDS, "missed_call_text", SLOT_FREED)
+
+
+def _deadline(reminder: Reminder) -> datetime | None:
+    """After this the job is pointless: the visit it reminds of began, the slot it offers
+    can no longer be booked."""
+    if reminder.kind == SLOT_FREED:
+        return offer_deadline(reminder)
+    return deadline(reminder.kind, reminder.appointment) if reminder.appointment else None
 
 
 def _waits(reminder: Reminder, now: datetime) -> bool:
@@ -79,7 +79,7 @@ def _waits(reminder: Reminder, now: datetime) -> bool:
     morning = quiet_until(clinic.quiet_hours_start, clinic.quiet_hours_end, clinic.timezone, now)
     if morning is None:
         return False
-    last = deadline(reminder.kind, reminder.appointment) if reminder.appointment else None
+    last = _deadline(reminder)
     if last is not None and morning >= last:
         reminder.status = "skipped"  # e.g. a reminder after the visit began helps no one
     else:
@@ -120,6 +120,11 @@ def send_due_reminders(outbound_status: str, now: datetime | None = None) -> lis
     for reminder in due:
         with write():
             if _waits(reminder, now):
+                continue
+            if reminder.kind == SLOT_FREED:
+                message_id = offer_opening(reminder, outbound_status, now)
+                reminder.save()
+                sent += [message_id] if message_id else []
                 continue
             text_of_its_own = TEXTS.get(reminder.kind)
             if text_of_its_own is not None:

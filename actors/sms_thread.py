@@ -34,6 +34,7 @@ from actors.messages import (
 from actors.service_client import ServiceClient, knowledge_answerer
 from actors.sms import keywords
 from actors.sms.senders import sender_class
+from actors.waitlist import answer_offer
 from actors.wording import sms as wording
 from store.audit import audit
 from store.clinic_reads import CLINIC
@@ -169,9 +170,8 @@ class SmsThreadActor(ConversationActor):
         replies, opt = self._keywords(clinic, phone, text)
         if replies is None:
             silent = opted_out(clinic.id, phone) or self.state.get("paused_by")
-            if silent:
-                replies = []
-            else:
+            replies = [] if silent else answer_offer(clinic, phone, text, utcnow())
+            if replies is None:
                 replies, text = self._answer_to_reminder(clinic, phone, text)
             if replies is None:
                 replies = self._converse(message, clinic, text)

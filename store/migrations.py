@@ -109,6 +109,14 @@ def _v9_send_attempts(database: Database) -> None:
     database.create_tables([SendAttempt], safe=True)
 
 
+def _v10_waitlist(database: Database) -> None:
+    """The waitlist, its offers of freed slots, and how long an offer holds its slot."""
+    from store.models import WaitlistEntry, WaitlistOffer
+
+    _add_missing(database, "clinic", [("waitlist_hold_min", "INTEGER NOT NULL DEFAULT 15")])
+    database.create_tables([WaitlistEntry, WaitlistOffer], safe=True)
+
+
 def _add_missing(database: Database, table: str, columns: list[tuple[str, str]]) -> None:
     have = {column.name for column in database.get_columns(table)}
     for name, kind in columns:
@@ -126,6 +134,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (7, "flags on SMS threads for staff", _v7_thread_flags),
     (8, "reminder kinds: second reminder, follow-up, review link", _v8_reminder_kinds),
     (9, "send attempts: a text is handed to the carrier once", _v9_send_attempts),
+    (10, "waitlist: entries and offers of freed slots", _v10_waitlist),
 ]
 
 

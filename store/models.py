@@ -78,6 +78,7 @@ class Clinic(BaseModel):
     follow_up_hours = IntegerField(null=True, default=2)  # thank-you after the visit; None: none
     review_url = CharField(null=True)  # where the thank-you asks for a review
     generic_reminders = BooleanField(default=False)  # reminders name no treatment (privacy)
+    waitlist_hold_min = IntegerField(default=15)  # a waitlist offer holds its slot this long
     created_at = UtcDateTimeField(default=utcnow)
 
 
@@ -445,6 +446,56 @@ class ClinicHoliday(BaseModel):
         indexes = ((("clinic", "day"), True),)
 
 
+WAITLIST_STATUSES = ("waiting", "offered", "booked", "removed", "expired")
+OFFER_STATUSES = ("holding", "accepted", "declined", "expired", "withdrawn")
+PARTS_OF_DAY = ("morning", "afternoon", "evening")
+
+
+class WaitlistEntry(BaseModel):
+    """A customer waiting for an opening: a service, a provider (None: any) and a window of
+    local days (``from_day``..``until_day``, ``weekdays`` 0=Monday, empty: any) and part of
+    day (None: any time). First come, first offered."""
+
+    id = AutoField()
+    clinic = ForeignKeyField(Clinic, backref="waitlist", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, backref="waitlist", on_delete="CASCADE")
+    service = ForeignKeyField(Service, on_delete="CASCADE")
+    provider = ForeignKeyField(Provider, null=True, on_delete="CASCADE")
+    weekdays = JSONField(default=list)
+    part_of_day = CharField(null=True, constraints=[_in("part_of_day", PARTS_OF_DAY)])
+    from_day = DateField()
+    until_day = DateField()
+    status = CharField(default="waiting", constraints=[_in("status", WAITLIST_STATUSES)])
+    source = CharField(default="staff")  # sms, call, staff
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="SET NULL")
+    created_at = UtcDateTimeField(default=utcnow)
+    updated_at = UtcDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("clinic", "status", "created_at"), False),)
+
+
+class WaitlistOffer(BaseModel):
+    """One freed slot offered to one waiting customer, held for them until ``hold_until``.
+    ``slot_key`` is set only while holding and is unique: the database itself refuses to
+    offer one slot to two customers at once."""
+
+    id = AutoField()
+    clinic = ForeignKeyField(Clinic, on_delete="CASCADE")
+    entry = ForeignKeyField(WaitlistEntry, backref="offers", on_delete="CASCADE")
+    provider = ForeignKeyField(Provider, on_delete="CASCADE")
+    resource = ForeignKeyField(Resource, null=True, on_delete="SET NULL")
+    start_at = UtcDateTimeField()
+    end_at = UtcDateTimeField()
+    hold_until = UtcDateTimeField(index=True)
+    status = CharField(default="holding", constraints=[_in("status", OFFER_STATUSES)])
+    slot_key = CharField(null=True, unique=True)
+    message = ForeignKeyField(Message, null=True, on_delete="SET NULL")
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="SET NULL")
+    created_at = UtcDateTimeField(default=utcnow)
+    answered_at = UtcDateTimeField(null=True)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Clinic,
     StaffUser,
@@ -473,4 +524,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     OptOut,
     AuditLog,
     DashboardEvent,
+    WaitlistEntry,
+    WaitlistOffer,
 )

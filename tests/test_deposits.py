@@ -341,3 +341,35 @@ def test_50_attempts_at_a_held_time_all_lose_while_the_hold_is_pending(
         outcomes = pool.map(_race, jobs)
     assert set(outcomes) == {"slot_taken"}
     assert Appointment.select().count() == 1
+
+
+def test_a_lapsed_hold_goes_to_the_waitlist_whose_yes_is_held_for_its_own_deposit(
+    database, stripe, now
+):
+    """The freed time is offered to the first on the waitlist; their YES books through the
+    same checkpoints, so it too waits for a deposit, with its own Stripe link."""
+    from actors.reminders import send_due_reminders
+    from actors.waitlist import answer_offer
+    from store.db import write
+    from store.models import Clinic, Message, Service
+    from store.sms import record_message, thread_for
+    from store.waitlist import join
+
+    clinic = database[GLOW]
+    botox = Service.get((Service.clinic == clinic) & (Service.name == "Botox"))
+    away = [f"{(now + timedelta(hours=h)):%H}:00" for h in (6, 7)]  # the real clock: not quiet
+    Clinic.update(quiet_hours_start=away[0], quiet_hours_end=away[1]).execute()
+    start, _, _ = held(database, stripe, now)
+    join(clinic, BO, botox.id, name="Bo", now=now)
+    release_lapsed_holds(now + timedelta(minutes=32))
+    later = now + timedelta(minutes=33)
+    texted = [Message.get_by_id(m) for m in send_due_reminders("outbox", now=later)]
+    (offer,) = [m for m in texted if m.thread.customer_phone == BO]
+    assert "Botox" in offer.text and "reply YES" in offer.text
+    with write():
+        record_message(thread_for(clinic, BO), "in", "yes", "received")
+    (reply,) = answer_offer(Clinic.get_by_id(clinic), BO, "yes", later + timedelta(minutes=1))
+    mine = Appointment.get((Appointment.start_at == start) & (Appointment.status != "cancelled"))
+    deposit = Deposit.get(Deposit.appointment == mine)
+    assert mine.status == "pending_deposit" and mine.customer.phone == BO
+    assert stripe.sessions[deposit.external_id]["url"] in reply.split()

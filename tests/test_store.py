@@ -52,6 +52,7 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
             "follow_up_hours",
             "review_url",
             "generic_reminders",
+            "waitlist_hold_min",
         ],
         "sms_thread": ["ai_paused_by", "ai_paused_at", "flag"],
         "deposit": ["hold_until", "refund_window_h", "refund_percent"],
@@ -61,8 +62,11 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
         for column in columns:
             db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     db.execute_sql('ALTER TABLE "provider" DROP COLUMN "google_calendar_id"')
+    db.execute_sql('DROP TABLE "waitlist_offer"')
+    db.execute_sql('DROP TABLE "waitlist_entry"')
     db.execute_sql("DELETE FROM schema_version WHERE version >= 2")
-    assert migrate() == [2, 3, 4, 5, 6, 7, 8, 9]
+    assert migrate() == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert {"waitlist_entry", "waitlist_offer"} <= set(db.get_tables())
     assert "google_calendar_id" in {c.name for c in db.get_columns("provider")}
     for table, columns in added.items():
         have = {c.name for c in db.get_columns(table)}

@@ -17,7 +17,7 @@ from actors.scheduling.availability import (
     WorkInterval,
 )
 from store.clinic_reads import ACTIVE_PROVIDERS, ACTIVE_SERVICES, OFFERS, WORKING_HOURS
-from store.models import Clinic, ClinicHoliday
+from store.models import Clinic, ClinicHoliday, WaitlistOffer
 from store.models import Closure as ClosureRow
 from store.models import Resource as ResourceRow
 from store.prepared import Param, Select
@@ -34,6 +34,14 @@ _CLOSURES = Select(
     )
 )
 _RESOURCES = Select(lambda: ResourceRow.select().where(ResourceRow.clinic == Param("clinic")))
+# Slots held for a waitlist customer who was just offered them (actors/waitlist.py).
+_HOLDS = Select(
+    lambda: WaitlistOffer.select().where(
+        (WaitlistOffer.clinic == Param("clinic"))
+        & (WaitlistOffer.status == "holding")
+        & (WaitlistOffer.hold_until > Param("now"))
+    )
+)
 _HOLIDAYS = Select(
     lambda: ClinicHoliday.select(ClinicHoliday.day).where(ClinicHoliday.clinic == Param("clinic"))
 )
@@ -44,11 +52,16 @@ def _intervals(rows) -> tuple[WorkInterval, ...]:
 
 
 def load_calendar(
-    clinic: Clinic, now: datetime, exclude_appointment: int | None = None, fresh: bool = False
+    clinic: Clinic,
+    now: datetime,
+    exclude_appointment: int | None = None,
+    fresh: bool = False,
+    exclude_offer: int | None = None,
 ):
     """The clinic's calendar from a day before ``now`` to the end of its booking horizon.
 
-    ``exclude_appointment`` leaves one appointment out (the one being rescheduled).
+    ``exclude_appointment`` leaves one appointment out (the one being rescheduled); a slot a
+    waitlist offer holds is busy, except to ``exclude_offer`` (the offer being taken up).
     """
     start = now - timedelta(days=1)
     end = now + timedelta(days=clinic.horizon_days + 1)
@@ -94,6 +107,18 @@ def load_calendar(
         )
         for b in blocks
         if b.status not in calendar.TIME_OFF
+    ) + tuple(
+        BusyAppointment(
+            start=h.start_at,
+            end=h.end_at,
+            provider_id=h.provider_id,
+            status="pending_deposit",  # blocks like an appointment waiting for its deposit
+            resource_id=h.resource_id,
+            buffer_before_min=clinic.buffer_before_min,
+            buffer_after_min=clinic.buffer_after_min,
+        )
+        for h in _HOLDS.rows(clinic=clinic, now=now)
+        if h.id != exclude_offer
     )
     # A provider's own calendar (a sick day, a lunch) is time off, not an appointment: it
     # counts toward no daily cap and takes no room.

@@ -22,8 +22,7 @@ from actors.booking.catalog import find_provider, find_service
 from actors.calendar.sync import queue_sync
 from actors.messages import tool_error, tool_ok
 from actors.payments import PaymentFailed
-from actors.reminder_plan import plan_no_show, plan_reminders
-from actors.reminders import cancel_pending_reminders
+from actors.reminder_plan import cancel_pending_reminders, plan_no_show, plan_reminders
 from actors.scheduling.availability import Availability, Slot
 from actors.wording import booking as words
 from store.clinic_reads import CLINIC, PROVIDER
@@ -41,6 +40,7 @@ from store.models import (
     Service,
 )
 from store.phones import e164
+from store.waitlist import slot_freed
 
 log = logging.getLogger("vrai.booking")
 
@@ -141,7 +141,10 @@ def _time_understood(req: BookingRequest, now: datetime) -> None:
 def _slot_bookable(req: BookingRequest, now: datetime) -> None:
     """In the past, too soon, beyond the horizon, closed, out of hours, taken, capped."""
     fresh = req.context.get("fresh", False)  # a booking's last look before its write
-    availability = Availability(load_calendar(req.clinic, now, req.exclude_appointment, fresh))
+    calendar = load_calendar(
+        req.clinic, now, req.exclude_appointment, fresh, req.context.get("offer_id")
+    )
+    availability = Availability(calendar)
     provider_id = req.provider_row.id if req.provider_row else None
     check = availability.check_slot(
         req.service_row.id, req.start_at, now=now, provider_id=provider_id
@@ -295,6 +298,7 @@ def reschedule(
         _no_overlap(req, now)
         slot: Slot = req.context["slot"]
         old = appointment.start_at
+        freed = (appointment.provider_id, appointment.start_at, appointment.end_at)
         appointment.start_at, appointment.end_at = slot.start_utc, slot.end_utc
         appointment.provider = slot.provider_id
         appointment.resource = slot.resource_id
@@ -312,6 +316,7 @@ def reschedule(
         if idempotency_key:
             _mark_done(idempotency_key, clinic_id, appointment.id)
         queue_sync(appointment, now)
+        slot_freed(clinic_id, *freed, now)  # the old time may suit someone on the waitlist
         record_event(clinic_id, "appointment.moved", {"appointment_id": appointment.id})
     return booked_result(appointment)
 

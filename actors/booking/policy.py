@@ -16,11 +16,12 @@ from actors import payments
 from actors.brain.base import money
 from actors.calendar.sync import queue_sync
 from actors.payments import DepositRequest, PaymentFailed, RefundRequest
-from actors.reminders import cancel_pending_reminders
+from actors.reminder_plan import cancel_pending_reminders
 from actors.wording import sms
 from store.db import write
 from store.fields import utcnow
 from store.models import Appointment, Deposit, Refund, Reminder
+from store.waitlist import slot_freed
 
 # Stripe refuses a Checkout Session that expires sooner than 30 minutes after it is created
 # (by its clock): one more minute for the request's way there and clocks that differ.
@@ -130,6 +131,13 @@ def mark_cancelled(appointment: Appointment, reason: str | None, actor: str, now
     appointment.save()
     cancel_pending_reminders(appointment)
     queue_sync(appointment, now)
+    slot_freed(
+        appointment.clinic_id,
+        appointment.provider_id,
+        appointment.start_at,
+        appointment.end_at,
+        now,
+    )
 
 
 def _deposit(appointment: Appointment) -> Deposit | None:

@@ -5,9 +5,9 @@ turn that produced them, so the table is the queue: ``SendQueued`` asks for some
 now, and a periodic sweep sends whatever is still ``queued`` (after a restart, or a burst the
 actor could not keep up with). With the outbox sender nothing is ever queued.
 
-The same sweep texts due reminders and call text-backs (``actors/reminders.py``). Its periodic
-jobs (that sweep, lapsed send attempts, retention) come from the service's housekeeping tick
-(``actors/housekeeping.py``).
+The same sweep texts due reminders, call text-backs and waitlist offers
+(``actors/reminders.py``). Its periodic jobs (that sweep, lapsed waitlist offers, lapsed send
+attempts, retention) come from the service's housekeeping tick (``actors/housekeeping.py``).
 
 A number the carrier blocks after STOP is recorded in the opt-out ledger. The carrier's own id
 is stored so delivery-status webhooks can update the message.
@@ -21,6 +21,7 @@ from actors.messages import Housekeep, SendQueued
 from actors.reminders import send_due_reminders
 from actors.services.base import ServiceActor
 from actors.sms.senders import UNCERTAIN, Delivered, NotSent, OutboundText, make_sms_sender
+from actors.waitlist import lapse_offers
 from store.db import write
 from store.events import record_event
 from store.models import Message
@@ -38,6 +39,7 @@ class NotifierActor(ServiceActor):
         self.sender = make_sms_sender(self.settings)
         self.jobs = {
             "due_texts": self._due_texts,
+            "waitlist_offers": self._waitlist_offers,
             "unanswered_sends": self._unanswered,
             "retention": self._retention,
         }
@@ -46,6 +48,10 @@ class NotifierActor(ServiceActor):
         job = self.jobs.get(message.job)
         if job is not None:
             job()
+
+    def _waitlist_offers(self) -> None:
+        if lapse_offers():
+            self._due_texts()  # the lapsed slots' next offers go now, not a tick later
 
     def _unanswered(self) -> None:
         if give_up_on_unanswered():

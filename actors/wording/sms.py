@@ -556,3 +556,48 @@ def assistant_trouble() -> str:
 def assistant_unreachable(clinic_phone: str) -> str:
     """The model could not finish the turn and the message could not be left either."""
     return ASSISTANT_UNREACHABLE.format(phone=clinic_phone)
+
+
+# ---------------------------------------------------------------------------- waitlist
+
+
+def waitlist_offer(
+    clinic_name: str,
+    service: str | None,
+    provider: str,
+    start: datetime,
+    hold_min: int,
+    deposit: int,
+) -> str:
+    """An opening offered to the next customer on the waitlist; ``start`` in the clinic's zone;
+    no ``service`` for a clinic that keeps treatments out of its texts."""
+    secures = f" (a {money(deposit)} deposit secures it)" if deposit else ""
+    what = f"an opening for {service}" if service else "an opening"
+    return (
+        f"{clinic_name}: good news, {what} came up on {_when(start)} with "
+        f"{provider}{secures}. It's held for you for {hold_min} minutes: reply YES to book it "
+        "or NO to pass."
+    )
+
+
+def waitlist_passed(service: str) -> str:
+    return (
+        f"No problem, I've passed that time on. You're still on the waitlist for {service}; "
+        "I'll text you if another opening comes up."
+    )
+
+
+def waitlist_offer_gone(service: str, still_waiting: bool) -> str:
+    tail = (
+        f" You're still on the waitlist for {service}, and I'll text you about the next one."
+        if still_waiting
+        else ""
+    )
+    return f"Sorry, that opening is no longer held for you: it went to the next person.{tail}"
+
+
+def waitlist_joined(service: str, window: str) -> str:
+    return fit(
+        f"You're on the waitlist for {service} {window}. If an opening comes up I'll text you "
+        "and hold it for a few minutes so you can reply YES. Reply STOP to stop texts."
+    )
