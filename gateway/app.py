@@ -27,6 +27,7 @@ from gateway.routes import (
     schedule,
     services,
     users,
+    waitlist,
     webhooks_sms,
     webhooks_stripe,
 )
@@ -76,6 +77,7 @@ def create_app(settings: Settings, bridge: ActorBridge | None = None) -> web.App
     app.add_routes(services.routes)
     app.add_routes(schedule.routes)
     app.add_routes(users.routes)
+    app.add_routes(waitlist.routes)
     app.add_routes(analytics.routes)
     app.add_routes(page.routes)
     app.add_routes(webhooks_sms.routes)

@@ -30,6 +30,7 @@ POLICY_FIELDS = (
     "quiet_hours_end",
     "second_reminder_hours",
     "follow_up_hours",
+    "waitlist_hold_min",
     "review_url",
     "generic_reminders",
 )

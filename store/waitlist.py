@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from store.audit import audit
 from store.customers import save_customer
 from store.db import write
-from store.edits import Invalid, NotFound
+from store.edits import Conflict, Edited, Invalid, NotFound
 from store.events import record_event
 from store.fields import utcnow
 from store.models import (
@@ -111,13 +111,40 @@ def join(
             WaitlistEntry.update(**fields).where(WaitlistEntry.id == entry.id).execute()
             entry = WaitlistEntry.get_by_id(entry.id)
         audit(clinic_id, actor, "waitlist.join", "waitlist_entry", entry.id)
-        record_event(clinic_id, "waitlist.joined", {"entry_id": entry.id})
+        entry.joined_event = record_event(clinic_id, "waitlist.joined", {"entry_id": entry.id})
     return entry
+
+
+def add_entry(clinic_id: int, actor: str, fields: dict) -> Edited:
+    """Staff put a customer on the list (``POST /api/waitlist``)."""
+    wish = dict(fields)
+    entry = join(
+        clinic_id,
+        wish.pop("phone"),
+        wish.pop("service_id"),
+        weekdays=[WEEKDAYS.index(d) for d in wish.pop("weekdays", [])],
+        source="staff",
+        actor=actor,
+        **wish,
+    )
+    return Edited(entry_view(entry), entry.joined_event)
+
+
+def remove_entry(clinic_id: int, actor: str, entry_id: int) -> Edited:
+    """Staff take a customer off the list (``DELETE /api/waitlist/{id}``)."""
+    view, event = _remove(clinic_id, entry_id, actor, utcnow())
+    if event is None:
+        raise Conflict(f"that entry is already {view['status']}")
+    return Edited(view, event)
 
 
 def remove(clinic_id: int, entry_id: int, actor: str, now: datetime | None = None) -> dict:
     """Take an entry off the list; an offer it holds is withdrawn and its slot passed on."""
-    now = now or utcnow()
+    return _remove(clinic_id, entry_id, actor, now or utcnow())[0]
+
+
+def _remove(clinic_id: int, entry_id: int, actor: str, now: datetime):
+    event = None
     with write():
         entry = WaitlistEntry.get_or_none(
             (WaitlistEntry.id == entry_id) & (WaitlistEntry.clinic == clinic_id)
@@ -129,8 +156,8 @@ def remove(clinic_id: int, entry_id: int, actor: str, now: datetime | None = Non
             entry.status, entry.updated_at = "removed", now
             entry.save()
             audit(clinic_id, actor, "waitlist.remove", "waitlist_entry", entry.id)
-            record_event(clinic_id, "waitlist.removed", {"entry_id": entry.id})
-    return entry_view(WaitlistEntry.get_by_id(entry_id))
+            event = record_event(clinic_id, "waitlist.removed", {"entry_id": entry.id})
+    return entry_view(WaitlistEntry.get_by_id(entry_id)), event
 
 
 def entries(

@@ -150,6 +150,14 @@ def _stock(gateway) -> None:
     body = {"title": "Prices", "text": "A HydraFacial is $199. Botox is $12 a unit."}
     created = http("POST", gateway.url + "/api/kb/documents", body, gateway.token())
     answers.append(("post", "/api/kb/documents", created))
+    wish = {"phone": "+15555550124", "name": "Bea Ruiz", "service_id": 1, "weekdays": ["tue"]}
+    answers.append(
+        (
+            "post",
+            "/api/waitlist",
+            http("POST", gateway.url + "/api/waitlist", wish, gateway.token()),
+        )
+    )
     for method, path, (status, _, answer) in answers:
         declared = document["paths"][path][method]["responses"]
         assert str(status) in declared, (path, status, answer)

@@ -23,6 +23,7 @@ from store.models import (
     Service,
     SmsThread,
     StaffUser,
+    WaitlistEntry,
 )
 from store.sms import record_message, thread_for
 from tests.helpers import http
@@ -46,6 +47,7 @@ MODEL_OF = {
     "services": Service,
     "threads": SmsThread,
     "users": StaffUser,
+    "waitlist": WaitlistEntry,
 }
 
 
@@ -75,6 +77,7 @@ BODIES = {
     "POST /api/threads/{id}/messages": {"text": "hi"},
     "POST /api/threads/{id}/handback": None,
     "DELETE /api/threads/{id}/flag": None,
+    "DELETE /api/waitlist/{id}": None,
 }
 
 
@@ -114,6 +117,8 @@ def _seed_glow(gateway, glow: int) -> None:
     assert http(
         "POST", gateway.url + "/api/holidays", {"day": "2031-12-25", "name": MARKERS[4]}, admin
     )[0] in (200, 201)
+    wish = {"phone": MARKERS[1], "service_id": _glow_id(Service, glow), "weekdays": ["tue"]}
+    assert http("POST", gateway.url + "/api/waitlist", wish, admin)[0] == 201
     with write():
         Customer.update(notes=MARKERS[3]).where(Customer.phone == MARKERS[1]).execute()
         record_message(thread_for(glow, MARKERS[1]), "in", MARKERS[4], "handled")

@@ -72,6 +72,7 @@ POLICIES = {
     "retention_days": Int(7, 3650, nullable=True),  # null: kept forever
     "second_reminder_hours": Int(1, 24, nullable=True),  # null: no second reminder
     "follow_up_hours": Int(1, 72, nullable=True),  # null: no thank-you text
+    "waitlist_hold_min": Int(5, 240),  # how long an opening is held for the one offered it
 }
 CLINIC_IN = Fields(
     {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from actors.messages import Published
 from gateway import keys
 from gateway.dbio import run_db
 from gateway.errors import ApiError, read_json
-from gateway.routes.common import int_param, path_id
+from gateway.routes.common import YEARS, int_param, path_id
 from gateway.schemas import obj
 from store.edits import Conflict, Edited, Invalid, NotFound, Refused
 
@@ -313,3 +314,23 @@ def email_address(value: str) -> str:
     if not EMAIL.match(value):
         raise ValueError("must be an email address")
     return value.lower()
+
+
+def _day(value: str) -> date:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a date, YYYY-MM-DD") from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ValueError(f"must be between {YEARS[0]} and {YEARS[1]}")
+    return day
+
+
+# A local calendar day, within the years parse_instant takes too.
+DAY = Text(
+    10,
+    check=_day,
+    fmt="date",
+    pattern=r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$",
+    hint="YYYY-MM-DD, 2000 to 2100",
+)

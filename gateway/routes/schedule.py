@@ -9,16 +9,17 @@ can call those customers).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 from aiohttp import web
 
 from gateway import keys
 from gateway.auth import actor_of, roles
-from gateway.routes.common import YEARS, parse_instant
 from gateway.routes.common import instant_param as common_instant
+from gateway.routes.common import parse_instant
 from gateway.routes.editing import (
+    DAY,
     MAX_ID,
     PAGE_QUERY,
     Fields,
@@ -200,20 +201,9 @@ async def remove_closure(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------------------- holidays
 
 
-def _day(value: str) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be a date, YYYY-MM-DD") from None
-    if not YEARS[0] <= day.year <= YEARS[1]:
-        raise ValueError(f"must be between {YEARS[0]} and {YEARS[1]}")
-    return day
-
-
-DAY = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"  # the years parse_instant takes too
 HOLIDAY_IN = Fields(
     {
-        "day": Text(10, check=_day, fmt="date", pattern=DAY, hint="YYYY-MM-DD, 2000 to 2100"),
+        "day": DAY,
         "name": Text(120),
     },
     required=("day",),
