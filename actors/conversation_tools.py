@@ -22,8 +22,10 @@ from actors.scheduling.availability import PartOfDay
 from actors.tools import argument_problem
 from actors.wording import booking as words
 from store.db import write
+from store.edits import Invalid
 from store.events import record_event
 from store.models import AuditLog, Clinic
+from store.waitlist import WEEKDAYS, join, window_label
 
 log = logging.getLogger("vrai.tools")
 
@@ -123,6 +125,37 @@ class ConversationTools:
     def _tool_list_my_appointments(self) -> dict:
         upcoming = engine.upcoming_for(self.clinic.id, self.phone, self.now)
         return tool_ok(appointments=[engine.appointment_dict(a) for a in upcoming])
+
+    def _tool_join_waitlist(
+        self,
+        service: str,
+        customer_name: str | None = None,
+        provider=None,
+        weekdays: list | None = None,
+        part_of_day=None,
+        from_date: str | None = None,
+        until_date: str | None = None,
+    ) -> dict:
+        wish = engine.resolve_wish(self.clinic.id, service, provider)
+        try:
+            entry = join(
+                self.clinic.id,
+                self.phone,
+                wish.service_row.id,
+                name=(customer_name or "").strip() or None,
+                provider_id=wish.provider_row.id if wish.provider_row else None,
+                weekdays=[WEEKDAYS.index(d) for d in weekdays or []],
+                part_of_day=part_of_day,
+                from_day=_day(from_date),
+                until_day=_day(until_date),
+                source=self.channel,
+                actor=self.actor,
+                now=self.now,
+            )
+        except Invalid as refused:
+            return tool_error("waitlist_refused", str(refused))
+        self.events.append(entry.joined_event)
+        return tool_ok(entry_id=entry.id, service=wish.service_row.name, window=window_label(entry))
 
     def _tool_answer_question(self, question: str) -> dict:
         if not isinstance(question, str) or not question.strip():

@@ -12,7 +12,8 @@ Error codes: ``service_unknown``, ``service_ambiguous`` (with ``options``), ``pr
 ``provider_does_not_offer_service``, ``invalid_time``, ``in_past``, ``too_soon``,
 ``beyond_horizon``, ``clinic_closed``, ``outside_hours``, ``off_grid``, ``provider_unavailable``,
 ``slot_taken``, ``daily_cap_reached``, ``no_resource``, ``customer_overlap``, ``name_required``,
-``phone_invalid``, ``not_found``, ``too_late_to_cancel`` (never blocks: the deposit is kept),
+``phone_invalid``, ``not_found``, ``waitlist_refused`` (a wish the waitlist cannot take),
+``too_late_to_cancel`` (never blocks: the deposit is kept),
 ``unavailable`` (a service is down: try again or take a message).
 """
 
@@ -96,6 +97,34 @@ TOOLS: list[dict] = [
         "description": "The customer's upcoming appointments.",
         "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
         # -> {"ok", "appointments": [{"id", "service", "provider", "start", "label", "status"}]}
+    },
+    {
+        "name": "join_waitlist",
+        "description": "Put the customer on the waitlist when no offered time suits: they are "
+        "texted if a matching slot frees up (a cancellation) and can reply YES to book it. "
+        "Days and part of day narrow the wish; the window defaults to the next two weeks.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "service": _SERVICE,
+                "customer_name": {"type": "string", "description": "The customer's full name"},
+                "provider": _PROVIDER,
+                "weekdays": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                    },
+                    "description": "Only these days of the week (empty: any day)",
+                },
+                "part_of_day": {"type": "string", "enum": ["morning", "afternoon", "evening"]},
+                "from_date": {"type": "string", "description": "YYYY-MM-DD, clinic time"},
+                "until_date": {"type": "string", "description": "YYYY-MM-DD, clinic time"},
+            },
+            "required": ["service"],
+            "additionalProperties": False,
+        },
+        # -> {"ok", "entry_id", "service", "window"}
     },
     {
         "name": "answer_question",

@@ -122,3 +122,28 @@ def test_a_slot_staff_cancel_is_texted_to_the_list_and_booked_by_yes(gateway):
     _, _, shown = call(gateway, "GET", "/api/waitlist")
     assert shown["items"][0]["status"] == "booked"
     assert shown["items"][0]["offers"][0]["status"] == "accepted"
+
+
+def test_a_texter_joins_the_waitlist_in_their_own_words(gateway):
+    first, second = conversation(
+        gateway,
+        "Is there a waitlist? Let me know if something opens up for a hydrafacial, "
+        "any tuesday or thursday afternoon in the next two weeks",
+        "Bea Ruiz",
+        customer=BEA,
+    )
+    assert "name" in first[0].lower()
+    (joined,) = second
+    assert joined.startswith("You're on the waitlist for HydraFacial on Tuesdays or Thursdays")
+    entry = WaitlistEntry.get()
+    assert entry.weekdays == [1, 3] and entry.part_of_day == "afternoon"
+    assert entry.source == "sms" and entry.customer.name == "Bea Ruiz"
+    assert (entry.until_day - entry.from_day).days == 14
+
+
+def test_a_returning_customer_joins_for_a_provider_without_being_asked_their_name(gateway):
+    conversation(gateway, "book a hydrafacial next tuesday at 2pm", "Ana Lopez", "yes")
+    (joined,) = text(gateway, "can you put me on the cancellation list for botox with dr patel")
+    assert "waitlist for Botox" in joined and "Dr. Maya Patel" in joined
+    entry = WaitlistEntry.get()
+    assert entry.provider.name == "Dr. Maya Patel" and entry.weekdays == []

@@ -126,6 +126,15 @@ def _provider_offers(req: BookingRequest, now: datetime) -> None:
     req.provider_row = provider
 
 
+def resolve_wish(clinic_id: int, service: str | int, provider: str | int | None) -> BookingRequest:
+    """The service and provider a customer named, checked as a booking checks them (raises
+    ``BookingError``): for a wish with no time yet, such as joining the waitlist."""
+    req = BookingRequest(clinic_id, service, "", "", provider=provider)
+    for checkpoint in (_clinic, _service_known, _provider_offers):
+        checkpoint(req, utcnow())
+    return req
+
+
 def _time_understood(req: BookingRequest, now: datetime) -> None:
     start = req.start
     if isinstance(start, str):

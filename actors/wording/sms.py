@@ -234,7 +234,8 @@ def reason_and_ask_time(reason: str) -> str:
 def no_openings(service: str, when: str | None) -> str:
     return (
         f"I couldn't find any {service} openings{' ' + when if when else ''}. "
-        "What other day or time would work for you?"
+        "What other day or time would work for you? Or reply WAITLIST and I'll text you if "
+        "one opens up."
     )
 
 

@@ -51,6 +51,16 @@ class Actions(Slots):
             wording.kept_appointment() if flow in ("cancel", "reschedule") else wording.aborted()
         )
 
+    def do_start_waitlist(self) -> None:
+        """ "Put me on the waitlist for Tuesday or Thursday afternoons": the service, provider
+        and part of day are read as a booking reads them; days of the week and reach here."""
+        self.reset()
+        self.state["flow"] = "waitlist"
+        self.merge_details()
+        text = self.msg.text
+        self.state["wish"] = {"weekdays": nlu.weekdays(text), "days_ahead": nlu.days_ahead(text)}
+        self.advance()
+
     def do_set_service(self) -> None:
         name = self.signal("service_number") or self.signal("service_option")
         self.merge_details()

@@ -12,7 +12,8 @@ Memory lives in ``state`` (JSON only, checkpointed by the conversation actor aft
 key           meaning
 ============  ====================================================================
 stage         where the dialogue is (a key of ``TRANSITIONS``); "idle" between flows
-flow          "book" | "reschedule" | "cancel" | None: what ``commit`` will do
+flow          "book" | "reschedule" | "cancel" | "waitlist" | None: what ``commit`` will do
+wish          the waitlist flow's days and reach: {"weekdays": ["tue", ...], "days_ahead"}
 request       {"service", "service_options", "provider", "day", "at", "part_of_day",
               "week_of"}: what the customer asked for so far (names, ISO dates, "HH:MM")
 slots         the options last offered: [{"start" (ISO), "provider"}]
@@ -96,6 +97,12 @@ NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("confirmation", "confirm"),
     ),
     "cancel": (("appointment", "pick_appointment"), ("confirmation", "confirm")),
+    "waitlist": (
+        ("clear_service", "pick_service"),
+        ("service", "ask_service"),
+        ("name", "ask_waitlist_name"),
+        ("confirmation", "join_waitlist"),  # nothing to confirm: joining books nothing
+    ),
 }
 
 # Top intent -> action, when no stage row matched.
@@ -105,6 +112,7 @@ INTENT_ACTIONS: dict[str, str] = {
     "reschedule": "start_reschedule",
     "cancel": "start_cancel",
     "list_appointments": "list_appointments",
+    "waitlist": "start_waitlist",
     "question": "answer_question",
     "help": "help",
     "greeting": "greet",
@@ -127,4 +135,13 @@ EMPTY_REQUEST = {
     "week_of": None,
 }
 # What ``reset`` forgets when a flow ends (name, greeted and opted_out outlive flows).
-FLOW_KEYS = ("flow", "request", "slots", "slot", "appointments", "appointment", "offer_service")
+FLOW_KEYS = (
+    "flow",
+    "request",
+    "slots",
+    "slot",
+    "appointments",
+    "appointment",
+    "offer_service",
+    "wish",
+)

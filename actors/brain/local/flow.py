@@ -6,6 +6,8 @@ The ``need_*`` methods here ask questions; finding slots is a need of its own (`
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from actors.brain import nlu
 from actors.brain.local.context import appointment_memo
 from actors.brain.local.dialogue import NEEDS
@@ -68,6 +70,36 @@ class Flow(Signals):
 
     def need_ask_service(self) -> None:
         self.ask("ask_service", wording.ask_service([s.name for s in self.clinic.services]))
+
+    def need_ask_waitlist_name(self) -> None:
+        self.ask("ask_name", wording.ask_name())
+
+    def need_join_waitlist(self) -> None:
+        """The waitlist flow's end: the wish as the customer put it, from today (or the day
+        they named) for the reach they said, else the next two weeks."""
+        r, wish = self.request, self.state.get("wish") or {}
+        args: dict = {"service": r["service"], "customer_name": self.customer_name()}
+        if r.get("provider"):
+            args["provider"] = r["provider"]
+        if wish.get("weekdays"):
+            args["weekdays"] = wish["weekdays"]
+        elif r.get("day"):  # one day named ("next Tuesday"): that day only
+            args["from_date"] = args["until_date"] = r["day"]
+        elif r.get("week_of"):
+            monday = date.fromisoformat(r["week_of"])
+            args["from_date"] = monday.isoformat()
+            args["until_date"] = (monday + timedelta(days=6)).isoformat()
+        if r.get("part_of_day"):
+            args["part_of_day"] = r["part_of_day"]
+        if wish.get("days_ahead") and "until_date" not in args:
+            today = self.turn.now.astimezone(self.tz).date()
+            args["until_date"] = (today + timedelta(days=wish["days_ahead"])).isoformat()
+        result = self.tools.call("join_waitlist", args)
+        self.reset()
+        if result.get("ok"):
+            self.say(wording.waitlist_joined(result["service"], result["window"]))
+        else:
+            self.say(wording.tool_trouble(result.get("message")))
 
     def need_ask_name(self) -> None:
         slot = self.state["slot"]

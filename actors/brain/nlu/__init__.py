@@ -17,7 +17,8 @@ Choices made where customers are vague (documented so tests and replies agree):
 
 One module per kind of fact: ``catalog`` (services, providers), ``when`` (dates and times),
 ``names``, ``answers`` (yes / no / never mind), ``options`` (which offered option),
-``keywords`` (intents plain words make certain), on top of ``text`` (normal form, tokens).
+``keywords`` (intents plain words make certain), ``wishes`` (a waitlist wish's days and
+reach), on top of ``text`` (normal form, tokens).
 Callers use this package's names (``nlu.parse_when``); the modules are its inside.
 """
 
@@ -33,11 +34,13 @@ from actors.brain.nlu.names import extract_name
 from actors.brain.nlu.options import choose_option
 from actors.brain.nlu.text import normalise, tokens
 from actors.brain.nlu.when import PARTS_OF_DAY, When, parse_target_when, parse_when
+from actors.brain.nlu.wishes import days_ahead, weekdays
 
 __all__ = [
     "PARTS_OF_DAY",
     "When",
     "choose_option",
+    "days_ahead",
     "extract_name",
     "is_abort",
     "keyword_intent",
@@ -49,5 +52,6 @@ __all__ = [
     "service_named",
     "tokens",
     "wants_any_provider",
+    "weekdays",
     "yes_no",
 ]

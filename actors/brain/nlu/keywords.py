@@ -6,7 +6,19 @@ import re
 
 from actors.brain.nlu.text import normalise
 
+_LIST = r"(wait ?list|waiting list|cancellation list|standby list|stand-by list)"
 _KEYWORD_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "waitlist",  # before opt_out: "put me on the waitlist" is not "remove me from"
+        re.compile(
+            rf"\b(put|add|sign|get) me (on|up for|onto|to) (the |your |a )?{_LIST}|"
+            rf"\b(join|get on|be on) (the |your |a )?{_LIST}|^{_LIST}( please)?$|"
+            r"\blet me know if (something|anything|a spot|a slot|an opening|a time|one) "
+            r"(opens|comes up|frees|becomes available|is available)|"
+            r"\b(text|call|tell|message) me if (someone|somebody|anyone|there'?s a cancel)|"
+            r"\bif (someone|somebody|anyone) cancels\b"
+        ),
+    ),
     (
         "opt_out",
         re.compile(
