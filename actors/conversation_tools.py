@@ -25,7 +25,7 @@ from store.db import write
 from store.edits import Invalid
 from store.events import record_event
 from store.models import AuditLog, Clinic
-from store.waitlist import WEEKDAYS, join, window_label
+from store.waitlist import WEEKDAYS, join, leave, window_label
 
 log = logging.getLogger("vrai.tools")
 
@@ -156,6 +156,11 @@ class ConversationTools:
             return tool_error("waitlist_refused", str(refused))
         self.events.append(entry.joined_event)
         return tool_ok(entry_id=entry.id, service=wish.service_row.name, window=window_label(entry))
+
+    def _tool_leave_waitlist(self) -> dict:
+        left = leave(self.clinic.id, self.phone, self.actor, self.now)
+        self.events.extend(event for _, event in left)
+        return tool_ok(services=[name for name, _ in left])
 
     def _tool_answer_question(self, question: str) -> dict:
         if not isinstance(question, str) or not question.strip():

@@ -127,6 +127,13 @@ TOOLS: list[dict] = [
         # -> {"ok", "entry_id", "service", "window"}
     },
     {
+        "name": "leave_waitlist",
+        "description": "Take the customer off the waitlist (every service they wait for). "
+        "This is not an opt-out: their appointment texts go on.",
+        "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
+        # -> {"ok", "services": [names]}
+    },
+    {
         "name": "answer_question",
         "description": "Answer a question from the clinic's own documents (prices, preparation, "
         "aftercare, hours, parking, insurance, policies). Never guess beyond them.",

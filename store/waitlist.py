@@ -143,6 +143,27 @@ def remove(clinic_id: int, entry_id: int, actor: str, now: datetime | None = Non
     return _remove(clinic_id, entry_id, actor, now or utcnow())[0]
 
 
+def leave(clinic_id: int, phone: str, actor: str, now: datetime) -> list[tuple[str, object]]:
+    """The customer asked off the list: every entry of theirs still waiting (or offered) is
+    removed; returns (service name, event) for each."""
+    number = e164(phone)
+    mine = (
+        WaitlistEntry.select()
+        .join(Customer)
+        .where(
+            (WaitlistEntry.clinic == clinic_id)
+            & (Customer.phone == number)
+            & WaitlistEntry.status.in_(("waiting", "offered"))
+        )
+    )
+    left = []
+    for entry in list(mine):
+        view, event = _remove(clinic_id, entry.id, actor, now)
+        if event is not None:
+            left.append((view["service"]["name"], event))
+    return left
+
+
 def _remove(clinic_id: int, entry_id: int, actor: str, now: datetime):
     event = None
     with write():
@@ -212,6 +233,24 @@ def entry_view(entry: WaitlistEntry) -> dict:
             for o in offers
         ],
     }
+
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def window_label(entry: WaitlistEntry) -> str:
+    """The wish in words, for the customer: "on Tuesdays or Thursdays, afternoons, until Dec
+    17"."""
+    parts = []
+    if entry.weekdays:
+        names = [f"{DAY_NAMES[d]}s" for d in entry.weekdays]
+        parts.append("on " + (" or ".join(names) if len(names) < 3 else ", ".join(names)))
+    if entry.part_of_day:
+        parts.append(f"{entry.part_of_day}s")
+    if entry.provider_id:
+        parts.append(f"with {entry.provider.name}")
+    parts.append(f"until {entry.until_day:%b} {entry.until_day.day}")
+    return ", ".join(parts)
 
 
 def fits(entry: WaitlistEntry, provider_id: int, start: datetime, tz: ZoneInfo) -> bool:

@@ -147,3 +147,14 @@ def test_a_returning_customer_joins_for_a_provider_without_being_asked_their_nam
     assert "waitlist for Botox" in joined and "Dr. Maya Patel" in joined
     entry = WaitlistEntry.get()
     assert entry.provider.name == "Dr. Maya Patel" and entry.weekdays == []
+
+
+def test_asking_off_the_waitlist_removes_the_wish_but_keeps_texts_coming(gateway):
+    from store.sms import opted_out
+
+    conversation(gateway, "put me on the waitlist for a chemical peel", "Bea Ruiz", customer=BEA)
+    assert WaitlistEntry.get().status == "waiting"
+    (left,) = text(gateway, "please take me off the waitlist", customer=BEA)
+    assert "off the waitlist for Chemical Peel" in left
+    assert WaitlistEntry.get().status == "removed"
+    assert not opted_out(gateway.clinics[GLOW_PHONE], BEA)

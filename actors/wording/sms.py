@@ -602,3 +602,12 @@ def waitlist_joined(service: str, window: str) -> str:
         f"You're on the waitlist for {service} {window}. If an opening comes up I'll text you "
         "and hold it for a few minutes so you can reply YES. Reply STOP to stop texts."
     )
+
+
+def waitlist_left(services: list[str]) -> str:
+    if not services:
+        return "You're not on our waitlist, so there's nothing to remove. Anything else?"
+    return (
+        f"Done: you're off the waitlist for {' and '.join(services)}. You'll still get texts "
+        "about your appointments. Anything else I can help with?"
+    )

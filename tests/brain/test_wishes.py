@@ -58,3 +58,11 @@ def test_days_of_the_week(text, days):
 )
 def test_how_far_ahead(text, ahead):
     assert nlu.days_ahead(text) == ahead
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["remove me from the waitlist", "take me off your wait list please", "leave the waitlist"],
+)
+def test_leaving_the_waitlist_is_not_an_opt_out(text):
+    assert nlu.keyword_intent(text) == "leave_waitlist"

@@ -61,6 +61,14 @@ class Actions(Slots):
         self.state["wish"] = {"weekdays": nlu.weekdays(text), "days_ahead": nlu.days_ahead(text)}
         self.advance()
 
+    def do_leave_waitlist(self) -> None:
+        self.reset()
+        result = self.tools.call("leave_waitlist", {})
+        if not result.get("ok"):
+            self.say(wording.tool_trouble(result.get("message")))
+        else:
+            self.say(wording.waitlist_left(result["services"]))
+
     def do_set_service(self) -> None:
         name = self.signal("service_number") or self.signal("service_option")
         self.merge_details()

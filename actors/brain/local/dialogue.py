@@ -113,6 +113,7 @@ INTENT_ACTIONS: dict[str, str] = {
     "cancel": "start_cancel",
     "list_appointments": "list_appointments",
     "waitlist": "start_waitlist",
+    "leave_waitlist": "leave_waitlist",
     "question": "answer_question",
     "help": "help",
     "greeting": "greet",

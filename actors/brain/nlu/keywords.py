@@ -9,6 +9,14 @@ from actors.brain.nlu.text import normalise
 _LIST = r"(wait ?list|waiting list|cancellation list|standby list|stand-by list)"
 _KEYWORD_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
+        "leave_waitlist",  # before opt_out: off the waitlist, not off every text
+        re.compile(
+            rf"\b(take|remove|drop|get|cross) me (off|from|out of) (the |your |a )?{_LIST}|"
+            rf"\b(leave|quit|cancel|exit) (the |your |my )?(spot on the )?{_LIST}|"
+            rf"\bno longer (need|want) (the |a |my )?{_LIST}"
+        ),
+    ),
+    (
         "waitlist",  # before opt_out: "put me on the waitlist" is not "remove me from"
         re.compile(
             rf"\b(put|add|sign|get) me (on|up for|onto|to) (the |your |a )?{_LIST}|"
