@@ -198,3 +198,20 @@ def test_two_notifiers_ticking_at_once_send_each_job_once(database):
         first, second = pool.map(lambda _: send_due_reminders("outbox", now=moment), range(2))
     assert not set(first) & set(second)
     assert len(first) + len(second) == Message.select().count() == 2
+
+
+@pytest.mark.multiproc
+def test_a_reminder_whose_carrier_answer_was_lost_shows_as_uncertain(gateway):
+    """The notifier hands the text over; the answer never comes back (the attempt is
+    ``uncertain``): staff see the reminder as uncertain, not as sent."""
+    from store.models import SendAttempt
+
+    conversation(gateway, "book a hydrafacial next tuesday at 2pm", "Ana Lopez", "yes")
+    visit = Appointment.get()
+    (sent,) = send_due_reminders("outbox", now=visit.start_at - timedelta(hours=24))
+    with write():  # what the notifier records when the carrier's answer is lost
+        SendAttempt.create(clinic=visit.clinic_id, message=sent, outcome="uncertain")
+    token = gateway.token(role="staff")
+    _, _, shown = http("GET", f"{gateway.url}/api/appointments/{visit.id}", token=token)
+    kinds = {r["kind"]: r["status"] for r in shown["reminders"]}
+    assert kinds["reminder_24h"] == "uncertain" and kinds["reminder_2h"] == "scheduled"

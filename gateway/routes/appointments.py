@@ -39,7 +39,14 @@ from gateway.schemas import (
     schema,
 )
 from store.deposit_reads import deposit_views
-from store.models import APPOINTMENT_STATUSES, REMINDER_KINDS, Appointment, Clinic, Reminder
+from store.models import (
+    APPOINTMENT_STATUSES,
+    REMINDER_KINDS,
+    Appointment,
+    Clinic,
+    Reminder,
+    SendAttempt,
+)
 
 routes = web.RouteTableDef()
 STAFF = ("admin", "staff")
@@ -185,11 +192,22 @@ def _appointment(clinic_id: int, appointment_id: int) -> dict | None:
         .where((Reminder.appointment == appointment_id) & Reminder.kind.in_(REMINDER_KINDS))
         .order_by(Reminder.due_at, Reminder.id)
     )
+    jobs = list(jobs)
+    texts = [m for m in ((j.payload or {}).get("message_id") for j in jobs) if m]
+    unsure = {
+        a.message_id
+        for a in SendAttempt.select(SendAttempt.message).where(
+            SendAttempt.message.in_(texts) & (SendAttempt.outcome == "uncertain")
+        )
+    }
     found[0]["reminders"] = [
         {
             "kind": job.kind,
             "due_at": _iso(job.due_at, tz),
-            "status": SHOWN_STATUS.get(job.status, job.status),
+            # a text the carrier may or may not have (its answer was lost): for staff to check
+            "status": "uncertain"
+            if (job.payload or {}).get("message_id") in unsure
+            else SHOWN_STATUS.get(job.status, job.status),
             "message_id": (job.payload or {}).get("message_id"),
         }
         for job in jobs
