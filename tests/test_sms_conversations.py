@@ -257,6 +257,9 @@ def test_two_customers_texting_are_kept_apart(gateway):
 def test_killed_thread_actor_resumes_the_conversation_from_its_checkpoint(gateway):
     conversation(gateway, "Hi this is Ana Lopez, can I book a HydraFacial next Tuesday at 10am?")
     key = f"sms:{GLOW}:{ANA}"
+    # The actor reports its pid once it has started: under load the registry may not have it
+    # yet when the first reply is back.
+    wait_until(lambda: gateway.system.actors()[key].pid is not None)
     before = gateway.system.actors()[key]
     os.kill(before.pid, signal.SIGKILL)
     wait_until(lambda: gateway.system.actors()[key].pid != before.pid)
