@@ -12,8 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from actors.brain.base import money
 from actors.wording import sms
 from store.models import Appointment, Deposit, Reminder
+from store.reminder_texts import render
 
 STALE_AFTER = timedelta(days=2)  # a thank-you or no-show text later than this helps no one
 
@@ -56,11 +58,15 @@ def still_wanted(reminder: Reminder, appointment: Appointment) -> bool:
 
 
 def text_for(kind: str, appointment: Appointment) -> str:
+    """The clinic's own wording of the kind, when it set one, else the default."""
     clinic = appointment.clinic
+    own = (clinic.reminder_texts or {}).get(kind)
     tz = ZoneInfo(clinic.timezone)
     start = appointment.start_at.astimezone(tz)
     service = "appointment" if clinic.generic_reminders else appointment.service.name
     provider = appointment.provider.name
+    if own:
+        return render(own, _blanks(kind, appointment, service, provider, start))
     if kind == "confirmation":
         return sms.confirmation(clinic.name, service, provider, start)
     if kind == "reminder_24h":
@@ -70,14 +76,39 @@ def text_for(kind: str, appointment: Appointment) -> str:
     if kind == "follow_up":
         return sms.follow_up(clinic.name, clinic.review_url)
     if kind == "no_show":
-        kept = (
-            Deposit.select()
-            .where((Deposit.appointment == appointment) & (Deposit.status == "kept"))
-            .first()
-        )
+        kept = _kept_deposit(appointment)
         return sms.no_show(clinic.name, kept.amount_cents if kept else None)
     if kind == "deposit_reminder":
         deposit = _pending_deposit(appointment)
         until = deposit.hold_until.astimezone(tz)
         return sms.deposit_due(clinic.name, service, start, deposit.checkout_url, until)
     raise ValueError(f"no text for {kind!r}")
+
+
+def _kept_deposit(appointment: Appointment) -> Deposit | None:
+    return (
+        Deposit.select()
+        .where((Deposit.appointment == appointment) & (Deposit.status == "kept"))
+        .first()
+    )
+
+
+def _blanks(kind: str, appointment: Appointment, service: str, provider: str, start) -> dict:
+    """What a clinic's template may say (``store/reminder_texts.py`` BLANKS)."""
+    clinic = appointment.clinic
+    values = {
+        "clinic": clinic.name,
+        "service": service,
+        "provider": provider,
+        "when": sms.when_label(start),
+    }
+    if kind == "follow_up":
+        values["review_link"] = clinic.review_url or ""
+    if kind == "no_show":
+        kept = _kept_deposit(appointment)
+        values["deposit"] = money(kept.amount_cents) if kept else ""
+    if kind == "deposit_reminder":
+        deposit = _pending_deposit(appointment)
+        values["link"] = deposit.checkout_url or ""
+        values["until"] = f"{deposit.hold_until.astimezone(start.tzinfo):%I:%M %p}".lstrip("0")
+    return values

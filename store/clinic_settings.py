@@ -33,18 +33,26 @@ POLICY_FIELDS = (
     "waitlist_hold_min",
     "review_url",
     "generic_reminders",
+    "reminder_texts",
 )
 
 
 def clinic_view(clinic_id: int) -> dict:
     clinic = Clinic.get_by_id(clinic_id)
     fields = {name: getattr(clinic, name) for name in (*TEXT_FIELDS, *POLICY_FIELDS)}
+    fields["reminder_texts"] = fields["reminder_texts"] or {}
     return {"id": clinic.id, **fields, "hours": hours_of(clinic_id)}
 
 
 def update_clinic(clinic_id: int, actor: str, changes: dict) -> Edited:
     """Apply checked changes; the audit names every field and the new policy values."""
     with write():
+        if "reminder_texts" in changes:  # merged: null for a kind puts its default back
+            own = {
+                **(Clinic.get_by_id(clinic_id).reminder_texts or {}),
+                **changes["reminder_texts"],
+            }
+            changes = {**changes, "reminder_texts": {k: v for k, v in own.items() if v}}
         Clinic.update(**changes).where(Clinic.id == clinic_id).execute()
         clinic = Clinic.get_by_id(clinic_id)
         if clinic.quiet_hours_start == clinic.quiet_hours_end:  # rolls the change back

@@ -117,6 +117,10 @@ def _v10_waitlist(database: Database) -> None:
     database.create_tables([WaitlistEntry, WaitlistOffer], safe=True)
 
 
+def _v11_reminder_texts(database: Database) -> None:
+    _add_missing(database, "clinic", [("reminder_texts", "TEXT")])
+
+
 def _add_missing(database: Database, table: str, columns: list[tuple[str, str]]) -> None:
     have = {column.name for column in database.get_columns(table)}
     for name, kind in columns:
@@ -135,6 +139,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (8, "reminder kinds: second reminder, follow-up, review link", _v8_reminder_kinds),
     (9, "send attempts: a text is handed to the carrier once", _v9_send_attempts),
     (10, "waitlist: entries and offers of freed slots", _v10_waitlist),
+    (11, "a clinic's own wording of its appointment texts", _v11_reminder_texts),
 ]
 
 

@@ -78,6 +78,9 @@ class Clinic(BaseModel):
     follow_up_hours = IntegerField(null=True, default=2)  # thank-you after the visit; None: none
     review_url = CharField(null=True)  # where the thank-you asks for a review
     generic_reminders = BooleanField(default=False)  # reminders name no treatment (privacy)
+    # A clinic's own words for its appointment texts, by kind ({clinic}, {service}, {when}...):
+    # actors/appointment_texts.py; a kind not set reads the default.
+    reminder_texts = JSONField(null=True)
     waitlist_hold_min = IntegerField(default=15)  # a waitlist offer holds its slot this long
     created_at = UtcDateTimeField(default=utcnow)
 

@@ -70,6 +70,19 @@ def test_a_clinic_can_keep_treatments_out_of_reminders(database):
     assert "HydraFacial" not in day_ahead and "appointment" in day_ahead
 
 
+def test_a_clinic_words_its_own_reminders_and_the_others_keep_the_default(database):
+    own = "Hi from {clinic}! See you {when} for your {service} with {provider}."
+    Clinic.update(reminder_texts={"reminder_24h": own}).where(Clinic.id == 1).execute()
+    book()
+    (day_ahead,) = texts_at(at(2, 14))
+    assert day_ahead == (
+        "Hi from Glow Med Spa! See you Thu Dec 3 at 2:00 PM for your HydraFacial with "
+        "Dr. Maya Patel."
+    )
+    (soon,) = texts_at(at(3, 12))
+    assert "Reply C to confirm or R to reschedule" in soon  # not set: the default
+
+
 def test_clinic_settings_turn_the_second_reminder_and_the_thank_you_off(database):
     Clinic.update(second_reminder_hours=None, follow_up_hours=None).where(Clinic.id == 1).execute()
     book()
@@ -215,3 +228,39 @@ def test_a_reminder_whose_carrier_answer_was_lost_shows_as_uncertain(gateway):
     _, _, shown = http("GET", f"{gateway.url}/api/appointments/{visit.id}", token=token)
     kinds = {r["kind"]: r["status"] for r in shown["reminders"]}
     assert kinds["reminder_24h"] == "uncertain" and kinds["reminder_2h"] == "scheduled"
+
+
+@pytest.mark.multiproc
+@pytest.mark.parametrize(
+    "texts, problem",
+    [
+        ({"reminder_24h": "See you {whenever}"}, "not a blank"),
+        ({"reminder_24h": "See you {when.year}"}, "not a blank"),
+        ({"reminder_24h": "See you {when!r}"}, "not a blank"),
+        ({"reminder_24h": "See you {"}, "brace"),
+        ({"deposit_reminder": "Please pay soon"}, "{link}"),
+        ({"birthday": "Happy birthday"}, "no text kind"),
+        ({"reminder_24h": 5}, "string or null"),
+        ({"reminder_24h": "x" * 481}, "longer than"),
+    ],
+)
+def test_a_wording_that_could_not_be_filled_is_refused(gateway, texts, problem):
+    token = gateway.token(role="admin")
+    status, _, refused = http(
+        "PATCH", f"{gateway.url}/api/clinic", {"reminder_texts": texts}, token
+    )
+    assert status == 400 and problem in refused["error"]["message"], refused
+
+
+@pytest.mark.multiproc
+def test_wording_is_merged_by_kind_and_null_restores_the_default(gateway):
+    token = gateway.token(role="admin")
+    url = f"{gateway.url}/api/clinic"
+    first = {"reminder_24h": "See you {when}", "follow_up": "Thanks! {review_link}"}
+    assert http("PATCH", url, {"reminder_texts": first}, token)[0] == 200
+    change = {"reminder_texts": {"follow_up": None, "confirmation": "Booked: {when}"}}
+    _, _, shown = http("PATCH", url, change, token)
+    assert shown["reminder_texts"] == {
+        "reminder_24h": "See you {when}",
+        "confirmation": "Booked: {when}",
+    }

@@ -53,6 +53,7 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
             "review_url",
             "generic_reminders",
             "waitlist_hold_min",
+            "reminder_texts",
         ],
         "sms_thread": ["ai_paused_by", "ai_paused_at", "flag"],
         "deposit": ["hold_until", "refund_window_h", "refund_percent"],
@@ -65,7 +66,7 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
     db.execute_sql('DROP TABLE "waitlist_offer"')
     db.execute_sql('DROP TABLE "waitlist_entry"')
     db.execute_sql("DELETE FROM schema_version WHERE version >= 2")
-    assert migrate() == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert migrate() == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
     assert {"waitlist_entry", "waitlist_offer"} <= set(db.get_tables())
     assert "google_calendar_id" in {c.name for c in db.get_columns("provider")}
     for table, columns in added.items():

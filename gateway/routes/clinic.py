@@ -15,7 +15,18 @@ from aiohttp import web
 from gateway import keys
 from gateway.auth import actor_of, roles
 from gateway.dbio import run_db
-from gateway.routes.editing import Bool, Choice, Fields, Int, Text, edit, email_address, read_fields
+from gateway.routes.editing import (
+    Bool,
+    Choice,
+    Fields,
+    Int,
+    Rule,
+    Text,
+    edit,
+    email_address,
+    invalid,
+    read_fields,
+)
 from gateway.routes.schedule import HOURS
 from gateway.schemas import (
     BOOLEAN,
@@ -28,6 +39,7 @@ from gateway.schemas import (
 )
 from store.clinic_settings import clinic_view, update_clinic
 from store.phones import e164
+from store.reminder_texts import BLANKS, MAX_LEN, template_problem
 
 routes = web.RouteTableDef()
 
@@ -74,6 +86,36 @@ POLICIES = {
     "follow_up_hours": Int(1, 72, nullable=True),  # null: no thank-you text
     "waitlist_hold_min": Int(5, 240),  # how long an opening is held for the one offered it
 }
+
+
+class Templates(Rule):
+    """The clinic's own wording, by text kind: a string replaces the default, null restores it."""
+
+    @property
+    def schema(self) -> dict:
+        text = {"type": ["string", "null"], "maxLength": MAX_LEN}
+        return {
+            "type": "object",
+            "properties": {kind: text for kind in BLANKS},
+            "additionalProperties": False,
+        }
+
+    def clean(self, name: str, value) -> dict:
+        if not isinstance(value, dict):
+            raise invalid(f"{name} must be an object of text kind to wording")
+        for kind, text in value.items():
+            if text is None:
+                continue
+            problem = (
+                f"{kind} must be a string or null"
+                if not isinstance(text, str)
+                else template_problem(kind, text)
+            )
+            if problem:
+                raise invalid(f"{name}.{problem}")
+        return value
+
+
 CLINIC_IN = Fields(
     {
         "name": Text(120, blank_ok=False),
@@ -87,6 +129,7 @@ CLINIC_IN = Fields(
         "generic_reminders": Bool(),
         "quiet_hours_start": Text(5, pattern=QUIET, hint="HH:MM, 24-hour"),
         "quiet_hours_end": Text(5, pattern=QUIET, hint="HH:MM, 24-hour"),
+        "reminder_texts": Templates(),
         **POLICIES,
     },
     nonempty=True,
@@ -108,6 +151,7 @@ CLINIC = obj(
         "quiet_hours_end": STRING,
         "review_url": NULLABLE_STRING,
         "generic_reminders": BOOLEAN,
+        "reminder_texts": {"type": "object"},
         "hours": HOURS["properties"]["items"],
     }
 )
