@@ -110,5 +110,5 @@ def _blanks(kind: str, appointment: Appointment, service: str, provider: str, st
     if kind == "deposit_reminder":
         deposit = _pending_deposit(appointment)
         values["link"] = deposit.checkout_url or ""
-        values["until"] = f"{deposit.hold_until.astimezone(start.tzinfo):%I:%M %p}".lstrip("0")
+        values["until"] = sms.time_label(deposit.hold_until.astimezone(start.tzinfo))
     return values

@@ -21,11 +21,12 @@ from actors.messages import tool_error, tool_ok
 from actors.scheduling.availability import PartOfDay
 from actors.tools import argument_problem
 from actors.wording import booking as words
+from actors.wording import sms
 from store.db import write
 from store.edits import Invalid
 from store.events import record_event
 from store.models import AuditLog, Clinic
-from store.waitlist import WEEKDAYS, join, leave, window_label
+from store.waitlist import WEEKDAYS, join, leave
 
 log = logging.getLogger("vrai.tools")
 
@@ -155,7 +156,13 @@ class ConversationTools:
         except Invalid as refused:
             return tool_error("waitlist_refused", str(refused))
         self.events.append(entry.joined_event)
-        return tool_ok(entry_id=entry.id, service=wish.service_row.name, window=window_label(entry))
+        window = sms.waitlist_window(
+            entry.weekdays,
+            entry.part_of_day,
+            entry.provider.name if entry.provider_id else None,
+            entry.until_day,
+        )
+        return tool_ok(entry_id=entry.id, service=wish.service_row.name, window=window)
 
     def _tool_leave_waitlist(self) -> dict:
         left = leave(self.clinic.id, self.phone, self.actor, self.now)

@@ -235,24 +235,6 @@ def entry_view(entry: WaitlistEntry) -> dict:
     }
 
 
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def window_label(entry: WaitlistEntry) -> str:
-    """The wish in words, for the customer: "on Tuesdays or Thursdays, afternoons, until Dec
-    17"."""
-    parts = []
-    if entry.weekdays:
-        names = [f"{DAY_NAMES[d]}s" for d in entry.weekdays]
-        parts.append("on " + (" or ".join(names) if len(names) < 3 else ", ".join(names)))
-    if entry.part_of_day:
-        parts.append(f"{entry.part_of_day}s")
-    if entry.provider_id:
-        parts.append(f"with {entry.provider.name}")
-    parts.append(f"until {entry.until_day:%b} {entry.until_day.day}")
-    return ", ".join(parts)
-
-
 def fits(entry: WaitlistEntry, provider_id: int, start: datetime, tz: ZoneInfo) -> bool:
     """Whether an opening at ``start`` with that provider is one the entry asked for (its
     window, days, part of day and provider; the calendar decides whether it is bookable)."""

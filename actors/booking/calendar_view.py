@@ -95,30 +95,27 @@ def load_calendar(
         for s in ACTIVE_SERVICES.rows(clinic=clinic)
     )
     blocks = calendar.current().busy(clinic.id, start, end, exclude_appointment, fresh)
-    busy = tuple(
-        BusyAppointment(
-            start=b.start,
-            end=b.end,
-            provider_id=b.provider_id,
-            status=b.status,
-            resource_id=b.resource_id,
-            buffer_before_min=clinic.buffer_before_min,
-            buffer_after_min=clinic.buffer_after_min,
-        )
-        for b in blocks
-        if b.status not in calendar.TIME_OFF
-    ) + tuple(
-        BusyAppointment(
-            start=h.start_at,
-            end=h.end_at,
-            provider_id=h.provider_id,
-            status="pending_deposit",  # blocks like an appointment waiting for its deposit
-            resource_id=h.resource_id,
-            buffer_before_min=clinic.buffer_before_min,
-            buffer_after_min=clinic.buffer_after_min,
-        )
+    held = tuple(  # a waitlist offer's hold blocks like an appointment awaiting its deposit
+        (h.start_at, h.end_at, h.provider_id, "pending_deposit", h.resource_id)
         for h in _HOLDS.rows(clinic=clinic, now=now)
         if h.id != exclude_offer
+    )
+    booked = tuple(
+        (b.start, b.end, b.provider_id, b.status, b.resource_id)
+        for b in blocks
+        if b.status not in calendar.TIME_OFF
+    )
+    busy = tuple(
+        BusyAppointment(
+            start=start_at,
+            end=end_at,
+            provider_id=provider_id,
+            status=status,
+            resource_id=resource_id,
+            buffer_before_min=clinic.buffer_before_min,
+            buffer_after_min=clinic.buffer_after_min,
+        )
+        for start_at, end_at, provider_id, status, resource_id in booked + held
     )
     # A provider's own calendar (a sick day, a lunch) is time off, not an appointment: it
     # counts toward no daily cap and takes no room.

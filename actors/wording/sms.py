@@ -597,6 +597,26 @@ def waitlist_offer_gone(service: str, still_waiting: bool) -> str:
     return f"Sorry, that opening is no longer held for you: it went to the next person.{tail}"
 
 
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def waitlist_window(
+    weekdays: Sequence[int], part_of_day: str | None, provider: str | None, until: date
+) -> str:
+    """A waitlist wish in words: "on Tuesdays or Thursdays, afternoons, until Dec 17"
+    (``weekdays`` 0 = Monday)."""
+    parts = []
+    if weekdays:
+        names = [f"{DAY_NAMES[d]}s" for d in weekdays]
+        parts.append("on " + (" or ".join(names) if len(names) < 3 else ", ".join(names)))
+    if part_of_day:
+        parts.append(f"{part_of_day}s")
+    if provider:
+        parts.append(f"with {provider}")
+    parts.append(f"until {until:%b} {until.day}")
+    return ", ".join(parts)
+
+
 def waitlist_joined(service: str, window: str) -> str:
     return fit(
         f"You're on the waitlist for {service} {window}. If an opening comes up I'll text you "

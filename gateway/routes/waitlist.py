@@ -10,8 +10,10 @@ from aiohttp import web
 
 from gateway import keys
 from gateway.auth import actor_of, roles
+from gateway.routes.common import choice_param
 from gateway.routes.editing import (
     DAY,
+    MAX_ID,
     PAGE_QUERY,
     Choice,
     Fields,
@@ -19,7 +21,6 @@ from gateway.routes.editing import (
     Many,
     Text,
     edit,
-    invalid,
     page,
     query_value,
     read_fields,
@@ -38,8 +39,8 @@ NEW_ENTRY = Fields(
     {
         "phone": Text(32, blank_ok=False),
         "name": Text(120, nullable=True),
-        "service_id": Int(1, 2**53),
-        "provider_id": Int(1, 2**53, nullable=True),  # null or absent: any provider
+        "service_id": Int(1, MAX_ID),
+        "provider_id": Int(1, MAX_ID, nullable=True),  # null or absent: any provider
         "weekdays": Many(Choice(waitlist.WEEKDAYS), 7),  # empty or absent: any day
         "part_of_day": Choice(PARTS_OF_DAY),
         "from_day": DAY,
@@ -73,9 +74,7 @@ LIST_QUERY = {**PAGE_QUERY, "status": {"type": "string", "enum": list(WAITLIST_S
 @schema(response=items(ENTRY), query=LIST_QUERY)
 async def list_entries(request: web.Request) -> web.Response:
     """The list in the order openings are offered; ``?status=waiting`` for who still waits."""
-    status = query_value(request, "status")
-    if status is not None and status not in WAITLIST_STATUSES:
-        raise invalid(f"status must be one of {', '.join(WAITLIST_STATUSES)}")
+    status = choice_param(query_value(request, "status"), "status", WAITLIST_STATUSES)
     found, total = await stored(
         waitlist.entries, request[keys.CLINIC_ID], status, *page(request, 50)
     )
