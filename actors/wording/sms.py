@@ -256,6 +256,10 @@ def ask_name() -> str:
     return "What's your full name for the booking?"
 
 
+def ask_waitlist_name() -> str:
+    return "What's your full name, for the waitlist?"
+
+
 def ask_name_for(slot_label: str) -> str:
     """``ask_name`` as repeated after an unclear reply: it says which slot it is for."""
     return f"{ask_name()} (for {slot_label})"

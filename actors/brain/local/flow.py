@@ -72,7 +72,7 @@ class Flow(Signals):
         self.ask("ask_service", wording.ask_service([s.name for s in self.clinic.services]))
 
     def need_ask_waitlist_name(self) -> None:
-        self.ask("ask_name", wording.ask_name())
+        self.ask("ask_name", wording.ask_waitlist_name())
 
     def need_join_waitlist(self) -> None:
         """The waitlist flow's end: the wish as the customer put it, from today (or the day
