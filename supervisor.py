@@ -49,7 +49,7 @@ def choose_backends(settings: Settings) -> Settings:
     backends = Backends(
         sms_sender="telnyx" if telnyx else "outbox",
         call_control="telnyx" if telnyx else "recorded",
-        voice="openai_realtime" if openai else None,
+        voice="openai_realtime" if openai else "local",
         brain="openai" if openai else "local",
         embedder="openai" if openai else "local",
         payments="stripe" if stripe else "local",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 
+from actors import call_brain
 from actors import call_lifecycle as lifecycle
 from actors.brain.prompts import build_system_prompt
 from actors.clinic_context import clinic_info, customer_info
@@ -67,6 +68,7 @@ class CallActor(ConversationActor):
             "barge_ins": 0,
             "fallback": None,
             "outcome": None,
+            "brain": {},  # the local brain's memory, on the offline voice engine
         }
 
     def receiveMsg_ConversationInit(self, message, sender) -> None:
@@ -76,6 +78,7 @@ class CallActor(ConversationActor):
     def on_start(self) -> None:
         self.client = ServiceClient(self.settings, self.directory)
         self.finished = False
+        self.intents = None  # the local brain's classifier, made on the first caller turn
 
     def receiveMsg_Directory(self, message, sender) -> None:
         super().receiveMsg_Directory(message, sender)
@@ -161,6 +164,10 @@ class CallActor(ConversationActor):
             knowledge_answerer(self.client, clinic.id, timeout_s=KB_TIMEOUT_S),
         )
         arguments = message.arguments if isinstance(message.arguments, dict) else {}
+        if message.name in (call_brain.GREET, call_brain.HEAR):
+            result = self._brain_turn(clinic, phone, message.name, arguments, tools)
+            self.pending_push = list(tools.events)
+            return result
         result = tools.call(message.name, arguments)
         self.pending_push = list(tools.events)
         done = self.state["tools"]
@@ -169,6 +176,41 @@ class CallActor(ConversationActor):
         )
         del done[:-TOOLS_TAIL]
         if message.name == "transfer_to_staff" and result.get("ok"):
+            self.state["lifecycle"] = lifecycle.TRANSFERRING
+        return result
+
+    def _brain_turn(self, clinic, phone: str, name: str, arguments: dict, tools) -> dict:
+        """The offline engine's greeting or caller turn, through the local brain."""
+        if name == call_brain.GREET:
+            return {
+                "ok": True,
+                "say": call_brain.greeting(clinic, phone, tools.now),
+                "vocabulary": call_brain.vocabulary(clinic),
+            }
+        text = arguments.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return tool_error("invalid_arguments", "a caller turn needs its words")
+        if self.intents is None:
+            from actors.sms_thread import RemoteIntents
+
+            self.intents = RemoteIntents(self.client)
+        result, reply = call_brain.hear(
+            clinic,
+            phone,
+            text[:2000],
+            dtmf=bool(arguments.get("dtmf")),
+            state=self.state.get("brain") or {},
+            history=self.state["transcript"],
+            tools=tools,
+            classifier=self.intents,
+        )
+        self.state["brain"] = reply.state
+        done = self.state["tools"]
+        for used in reply.tool_calls:  # the call's outcome counts what the brain did
+            outcome = used.get("result") if isinstance(used.get("result"), dict) else {}
+            done.append({"name": used.get("name"), "ok": bool(outcome.get("ok")), "error": None})
+        del done[:-TOOLS_TAIL]
+        if result.get("then") == "transfer_to_staff":
             self.state["lifecycle"] = lifecycle.TRANSFERRING
         return result
 

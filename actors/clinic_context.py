@@ -79,3 +79,24 @@ def customer_info(clinic_id: int, phone: str) -> CustomerInfo:
         name=customer.name if customer else None,
         returning=customer is not None,
     )
+
+
+def open_now(clinic: Clinic, now) -> bool:
+    """Whether the clinic is open at ``now`` (aware): its opening hours that weekday, and no
+    clinic-wide closure (a holiday) covering the moment."""
+    from zoneinfo import ZoneInfo
+
+    from store.models import Closure
+
+    local = now.astimezone(ZoneInfo(clinic.timezone))
+    clock = local.strftime("%H:%M")
+    hours = [h for h in OPENING_HOURS.rows(clinic=clinic) if h.weekday == local.weekday()]
+    if not any(h.start <= clock < (h.end if h.end != "00:00" else "24:00") for h in hours):
+        return False
+    closed = Closure.select().where(
+        (Closure.clinic == clinic.id),
+        Closure.provider.is_null(),
+        Closure.starts_at <= now,
+        Closure.ends_at > now,
+    )
+    return not closed.exists()

@@ -1,11 +1,11 @@
-"""What the simulated caller says: text to 8 kHz mu-law, with the espeak-ng synthesiser.
+"""What the simulated caller says: text to 8 kHz mu-law.
 
-A caller speaks, so ``simulate call --text`` needs speech on the caller's side. espeak-ng is a
-small offline synthesiser; on Linux x86-64 its library and voice data come from PyPI
-(``espeakng-loader``, in requirements.txt), elsewhere the ``espeak-ng`` program is used
-(``apt-get install espeak-ng``, ``brew install espeak-ng``). Only the simulator speaks; the
-service never does. The voice is robotic, but a speech-to-speech model hears the words, which
-is what a demo or a test needs.
+A caller speaks, so ``simulate call --text`` needs speech on the caller's side. The caller's
+voice is the Piper voice the offline receptionist uses, rendered lower and slower with its
+randomness off (``CALLER``), so the two sides sound different and a test hears the same audio
+every run. espeak-ng (a formant synthesiser: robotic, tiny) is the other caller voice, and the
+fallback where the Piper voice is not installed: on Linux x86-64 its library and voice data
+come from PyPI (``espeakng-loader``), elsewhere the ``espeak-ng`` program is used.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ import threading
 
 import numpy as np
 
-from gateway.media.mulaw import RATE, pcm16_to_pcmu, wav_to_pcmu
+from gateway.media.mulaw import RATE, encode, pcm16_to_pcmu, wav_to_pcmu
+from gateway.media.speech.synthesizer import Voice
 
 ESPEAK = "espeak-ng"
 PAUSE = b"\xff" * (RATE * 3 // 2)  # 1.5 s of mu-law silence: the caller waits for the answer
 WORDS_PER_MINUTE = 165
+# The receptionist's Piper voice made another speaker: 13% lower, 10% slower, no randomness.
+CALLER = Voice(pitch=0.87, pace=1.1, noise=0.0)
 
 # espeak-ng's C API (speak_lib.h)
 _SYNCHRONOUS = 2  # AUDIO_OUTPUT_SYNCHRONOUS: samples come to the callback, Synth returns after
@@ -38,12 +41,29 @@ class NoSynthesizer(RuntimeError):
     """No espeak-ng here, or it failed; the message says what to do."""
 
 
-def speak(text: str, voice: str = "en-us") -> bytes:
-    """One caller turn as 8 kHz mu-law."""
+def speak(text: str, voice: str = "caller") -> bytes:
+    """One caller turn as 8 kHz mu-law: ``voice`` is "caller" (Piper, see ``CALLER``) or an
+    espeak-ng voice name such as "en-us+f3"."""
+    if voice == "caller":
+        try:
+            return piper_speak(text, CALLER)
+        except Exception:  # no Piper voice here (or it failed): espeak-ng says it instead
+            voice = "en-us"
     library = _Library.shared()
     if library is not None:
         return library.speak(text, voice)
     return speak_with(ESPEAK, text, voice)
+
+
+def piper_speak(text: str, voice) -> bytes:
+    """``text`` in a Piper voice, trailing silence trimmed (the caller stops when the words do)."""
+    from gateway.media.speech.synthesizer import Synthesizer
+
+    samples = Synthesizer().render(text, voice)
+    voiced = np.flatnonzero(np.abs(samples) > 400)
+    if len(voiced):
+        samples = samples[: voiced[-1] + 1]
+    return encode(samples)
 
 
 def say(turns: list[str]) -> bytes:

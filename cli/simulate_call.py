@@ -3,35 +3,32 @@
 Embedded mode only (it signs with the data dir's dev key, the stand-in for Telnyx's): posts a
 signed ``call.initiated``; the gateway records the call and, having no phone network, returns
 the media stream URL (with its one-time token) in the webhook's JSON response, which is where
-this reads it. Then ``call.answered``, then it dials the media WebSocket with Telnyx's frames
-(connected, start, then ``--audio FILE.wav`` as 20 ms mu-law frames, then silence) and
-reports what the assistant played.
-
-``--text`` turns are spoken with the espeak-ng synthesiser (cli/caller_speech.py), each
-followed by a pause for the answer; without it installed, this says so and exits 3 before
-ringing. There is no local speech model on the clinic's side: without ``OPENAI_API_KEY`` the
-gateway closes the stream with code 1013, and this says so and exits 3.
+this reads it. Then ``call.answered``, then it dials the media WebSocket and plays Telnyx's
+part (``cli/phone_line.py``): real-time 20 ms PCMU frames up, playback, marks and ``clear``
+down. It hears the receptionist out, prints what it said (transcribed offline), says the next
+``--text`` turn in the caller's voice (``cli/caller_speech.py``) or the ``--audio`` WAV, and
+hangs up after the answer to the last one. With no OPENAI_API_KEY the gateway answers with
+its offline voice engine; a gateway without any voice engine closes the stream with 1013,
+which this reports (exit 3).
 Exit codes: 0 call completed, 1 webhook refused, 2 gateway unreachable, 3 no voice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import time
 import urllib.error
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cli.caller_speech import NoSynthesizer, say
+from cli.caller_speech import NoSynthesizer, speak
+from cli.phone_line import PhoneLine
 from cli.simulate import _base, _request
 from gateway.media.mulaw import wav_to_pcmu
 from gateway.telnyx_signature import sign
 from store.secrets import load_signing_key
 
-SILENCE = b"\xff" * 160  # 20 ms of mu-law silence
 NO_VOICE_CLOSE = 1013
 
 
@@ -76,49 +73,48 @@ def post(settings, base: str, event: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-async def stream(
-    url: str, ccid: str, listen_s: float, speech: bytes = b""
-) -> tuple[int | None, str, int]:
-    """Dial the media socket like Telnyx; (close code, reason, assistant audio bytes)."""
+async def converse(
+    url: str, ccid: str, turns: list[bytes], texts: list[str], listen_s: float, out
+) -> tuple[int | None, list[float]]:
+    """Dial the media socket like Telnyx and hold the conversation: hear the receptionist
+    out, print what it said, say the next turn, and so on; (close code, latencies in ms)."""
     from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed
 
-    audio = 0
     async with connect(url, compression=None, max_size=None) as ws:
-        start = {
-            "call_control_id": ccid,
-            "media_format": {"encoding": "PCMU", "sample_rate": 8000, "channels": 1},
-        }
-        deadline = time.monotonic() + listen_s
-        seq = 1
-        try:  # the gateway may close at any point (e.g. at once, with no voice backend)
-            await ws.send(json.dumps({"event": "connected", "version": "1.0.0"}))
-            await ws.send(json.dumps({"event": "start", "stream_id": ccid, "start": start}))
-            while time.monotonic() < deadline:
-                seq += 1
-                chunk, speech = (speech[:160], speech[160:]) if speech else (SILENCE, b"")
-                payload = base64.b64encode(chunk.ljust(160, b"\xff")).decode()
-                await ws.send(
-                    json.dumps(
-                        {
-                            "event": "media",
-                            "sequence_number": str(seq),
-                            "media": {"track": "inbound", "payload": payload},
-                        }
-                    )
-                )
-                try:
-                    frame = json.loads(await asyncio.wait_for(ws.recv(), 0.02))
-                except TimeoutError:
-                    continue
-                if frame.get("event") == "media":
-                    audio += len(base64.b64decode(frame["media"]["payload"]))
-                elif frame.get("event") == "mark":
-                    await ws.send(json.dumps({"event": "mark", "mark": frame["mark"]}))
-            await ws.send(json.dumps({"event": "stop", "stop": {"call_control_id": ccid}}))
-        except ConnectionClosed:
-            pass
-    return ws.close_code, ws.close_reason or "", audio
+        line = PhoneLine(ws, ccid)
+        await line.start()
+        running = asyncio.create_task(line.run())
+        try:
+            for index in range(len(turns) + 1):
+                heard = await line.until_answered(timeout_s=max(listen_s, 20.0))
+                await _print_heard(heard.audio, out)
+                if line.closed or index == len(turns):
+                    break
+                out(f"caller: {texts[index]}")
+                line.say(turns[index])
+        finally:
+            await line.hang_up()
+            await asyncio.wait_for(running, 5.0)
+    return ws.close_code, line.latencies_ms
+
+
+async def _print_heard(audio: bytes | bytearray, out) -> None:
+    if not audio:
+        out("receptionist: (silence)")
+        return
+    words = await asyncio.to_thread(transcribe, bytes(audio))
+    out(f"receptionist: {words or '(unclear)'}")
+
+
+def transcribe(audio: bytes) -> str:
+    """What the receptionist said, heard as a caller would (the recogniser, offline)."""
+    try:
+        from gateway.media.mulaw import decode
+        from gateway.media.speech.recognizer import Recognizer
+
+        return Recognizer().transcribe(decode(audio)).text
+    except Exception as error:  # no recogniser here: say how much was said instead
+        return f"[{len(audio) * 1000 // 8000} ms of speech; cannot transcribe: {error}]"
 
 
 def simulate_call(
@@ -134,21 +130,21 @@ def simulate_call(
     if settings.backends.call_control != "recorded":
         out("simulate call needs embedded mode (TELNYX_API_KEY unset): real calls come from Telnyx")
         return 1
-    speech = b""
+    turns: list[bytes] = []
+    labels: list[str] = []
     if audio_path:
         try:
-            speech = wav_to_pcmu(Path(audio_path))
+            turns.append(wav_to_pcmu(Path(audio_path)))
+            labels.append(f"[{audio_path}]")
         except (OSError, ValueError, EOFError) as error:
             out(f"cannot read {audio_path}: {error}")
             return 1
-    if texts:
-        try:
-            speech += say(texts)
-        except NoSynthesizer as error:
-            out(str(error))
-            return 3
-    if speech:
-        listen_s = max(listen_s, len(speech) / 8000 + 2.0)  # say it all, then hear the answer
+    try:
+        turns += [speak(text) for text in texts]
+        labels += texts
+    except NoSynthesizer as error:
+        out(str(error))
+        return 3
     base = base or _base(settings)
     ccid = f"v3:sim-{uuid.uuid4().hex[:20]}"
     try:
@@ -164,13 +160,18 @@ def simulate_call(
     # Dial the gateway directly (PUBLIC_BASE_URL may be a tunnel that only Telnyx uses).
     query = answer["stream_url"].split("?", 1)[1]
     url = base.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-    code, reason, audio = asyncio.run(stream(f"{url}/media/telnyx?{query}", ccid, listen_s, speech))
+    code, latencies = asyncio.run(
+        converse(f"{url}/media/telnyx?{query}", ccid, turns, labels, listen_s, out)
+    )
     post(settings, base, hangup(ccid))
     if code == NO_VOICE_CLOSE:
-        out(f"no voice conversation: {reason}")
+        out("no voice conversation: the gateway has no voice engine")
         out("the call was recorded as missed and handed to staff; see the dashboard")
         return 3
-    out(f"assistant played {audio * 1000 // 8000} ms of audio; call ended ({code})")
+    if latencies:
+        shown = ", ".join(f"{ms:.0f}" for ms in latencies)
+        out(f"reply latency (end of caller speech to first audio), ms: {shown}")
+    out(f"call ended ({code})")
     return 0
 
 
@@ -180,10 +181,17 @@ def add_simulate_call(kinds) -> None:
     call.add_argument("--to", required=True, help="clinic number, e.g. +15550100001")
     call.add_argument("--from", dest="sender", default="+15555550123", help="caller (E.164)")
     call.add_argument(
-        "--text", action="append", default=[], help="a caller turn, spoken with espeak-ng"
+        "--text",
+        action="append",
+        default=[],
+        help="a caller turn, said in the caller's voice (repeat it)",
     )
-    call.add_argument("--listen", type=float, default=5.0, help="seconds to stay on the line")
-    call.add_argument("--audio", help="a WAV file (16-bit) the caller says, sent as 20 ms PCMU")
+    call.add_argument(
+        "--listen", type=float, default=20.0, help="longest wait, in seconds, for each answer"
+    )
+    call.add_argument(
+        "--audio", help="a WAV file (16-bit): the caller's first turn, sent as 20 ms PCMU"
+    )
     call.add_argument("--data-dir", dest="data_dir")
     call.set_defaults(func=_cmd_call)
 

@@ -125,6 +125,8 @@ async def call_runtime(app: web.Application) -> AsyncIterator[None]:
     settings: Settings = app[keys.SETTINGS]
     session = aiohttp.ClientSession() if settings.backends.call_control == "telnyx" else None
     engine = make_voice_engine(settings)
+    if hasattr(engine, "warm_up"):
+        engine.warm_up()  # models load on a thread while the gateway starts serving
     control = make_call_control(settings, session)
     app[CALLS] = CallRuntime(settings, StreamTokens(), control, engine)
     app[CALLS].loop = asyncio.get_running_loop()

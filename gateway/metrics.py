@@ -108,6 +108,13 @@ class Metrics:
             ["type"],
             registry=self.registry,
         )
+        self.loop_lag = Histogram(
+            "vrai_event_loop_lag_seconds",
+            "how late the gateway's event loop woke for a timer (sampled every 50 ms): what "
+            "blocking work on the loop, such as speech, would show as",
+            buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0),
+            registry=self.registry,
+        )
         self.tally = EventTally(self)
         for direction in ("in", "out"):  # present from the first scrape, at 0
             self.sms.labels(direction)
@@ -216,11 +223,24 @@ async def metrics_context(app: web.Application):
     """Cleanup context: count events from now on, on every push, until the app stops."""
     metrics: Metrics = app[keys.METRICS]
     await metrics.tally.start()
-    task = asyncio.get_running_loop().create_task(metrics.tally.run())
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(metrics.tally.run()), loop.create_task(probe_loop_lag(metrics))]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+LAG_EVERY_S = 0.05
+
+
+async def probe_loop_lag(metrics: Metrics) -> None:
+    """Sleep a fixed time and record how much later than asked the loop woke."""
+    while True:
+        asked = time.perf_counter()
+        await asyncio.sleep(LAG_EVERY_S)
+        metrics.loop_lag.observe(max(0.0, time.perf_counter() - asked - LAG_EVERY_S))
 
 
 # ---------------------------------------------------------------------------- counted in place

@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
@@ -120,6 +121,9 @@ def mode() -> str:
 def settings(tmp_path, fakes, mode):
     if mode == "embedded":  # no Telnyx, no OpenAI: what `serve` runs without keys
         return make_settings(tmp_path)
+    if mode == "no_voice":  # embedded, on a gateway built with no voice engine at all
+        embedded = make_settings(tmp_path)
+        return embedded.replace(backends=replace(embedded.backends, voice=None))
     if mode == "embedded_voice":  # no Telnyx (the simulator plays Telnyx), a Realtime backend
         return make_settings(tmp_path, OPENAI_API_KEY="test", OPENAI_BASE_URL=fakes.rt.base_url)
     return make_settings(
@@ -362,8 +366,12 @@ async def _gateway_tasks(gateway) -> list[str]:
 # ---------------------------------------------------------------------------- embedded mode
 
 
-@pytest.mark.parametrize("mode", ["embedded"])
-def test_embedded_mode_has_no_voice_backend_and_says_so(gateway, fakes, capsys):
+def test_embedded_mode_answers_with_the_offline_voice_engine(tmp_path):
+    assert make_settings(tmp_path).backends.voice == "local"
+
+
+@pytest.mark.parametrize("mode", ["no_voice"])
+def test_a_gateway_without_a_voice_engine_says_so(gateway, fakes, capsys):
     lines: list[str] = []
     code = simulate_call(
         gateway.runtime.settings,
@@ -375,7 +383,7 @@ def test_embedded_mode_has_no_voice_backend_and_says_so(gateway, fakes, capsys):
         out=lines.append,
     )
     assert code == 3, lines
-    assert any("no voice backend" in line for line in lines), lines
+    assert any("no voice engine" in line for line in lines), lines
     call = Call.get()
     kinds = [
         e.kind for e in CallEvent.select().where(CallEvent.call == call).order_by(CallEvent.id)

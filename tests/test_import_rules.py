@@ -24,6 +24,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "store",
         "gateway.telnyx_signature",
         "gateway.media.mulaw",
+        "gateway.media.speech",
         "gateway.auth",
     ),
 }

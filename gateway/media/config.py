@@ -54,6 +54,9 @@ class BridgeConfig:
     # Greeting: the assistant speaks first once the session is configured.
     greet_first: bool = True
     greeting_instructions: str | None = None
+    # The keypad: this digit transfers the caller to the front desk (when there is a number).
+    front_desk_digit: str = "0"
+    front_desk_phone: str | None = None
     # Turn taking and timers.
     min_barge_in_ms: int = 300
     silence_s: float = 8.0

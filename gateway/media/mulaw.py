@@ -45,3 +45,46 @@ def pcm16_to_pcmu(samples: np.ndarray, rate: int) -> bytes:
         positions = np.arange(0, len(samples), rate / RATE)
         samples = np.interp(positions, np.arange(len(samples)), samples).astype(np.int16)
     return encode(samples)
+
+
+def _ulaw_table() -> np.ndarray:
+    """All 256 mu-law codes decoded (G.711 expansion), so decoding is one lookup."""
+    u = ~np.arange(256, dtype=np.int32) & 0xFF
+    exponent, mantissa = (u >> 4) & 0x07, u & 0x0F
+    magnitude = (((mantissa << 3) + _BIAS) << exponent) - _BIAS
+    return np.where(u & 0x80, -magnitude, magnitude).astype(np.int16)
+
+
+def _alaw_table() -> np.ndarray:
+    """All 256 A-law codes decoded."""
+    a = np.arange(256, dtype=np.int32) ^ 0x55
+    segment, mantissa = (a >> 4) & 0x07, a & 0x0F
+    magnitude = np.where(
+        segment == 0, (mantissa << 4) + 8, ((mantissa << 4) + 0x108) << np.maximum(segment - 1, 0)
+    )
+    return np.where(a & 0x80, magnitude, -magnitude).astype(np.int16)
+
+
+ULAW_TABLE = _ulaw_table()
+ALAW_TABLE = _alaw_table()
+
+
+def decode(data: bytes, codec: str = "PCMU") -> np.ndarray:
+    """G.711 bytes (PCMU or PCMA) -> 16-bit PCM samples, bit-exact, by table."""
+    table = ALAW_TABLE if codec == "PCMA" else ULAW_TABLE
+    return table[np.frombuffer(data, dtype=np.uint8)]
+
+
+def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
+    """Mono samples from ``rate`` to ``to`` Hz as float32; going down, a windowed-sinc low-pass
+    first, so a 22 kHz voice does not alias into the phone band."""
+    x = samples.astype(np.float32)
+    if rate == to or not len(x):
+        return x
+    if to < rate:
+        cutoff = 0.45 * to / rate  # of the input rate: just under the new Nyquist
+        taps = np.arange(-32, 33)
+        kernel = np.sinc(2 * cutoff * taps) * np.hamming(len(taps))
+        x = np.convolve(x, (kernel / kernel.sum()).astype(np.float32), mode="same")
+    positions = np.arange(0, len(x), rate / to)
+    return np.interp(positions, np.arange(len(x)), x).astype(np.float32)

@@ -6,8 +6,9 @@ it answers ``CallStarted`` with the engine's instructions, tools and voice; tool
 asked of it (bounded), transcripts, DTMF, barge-ins and the engine's start are told to it.
 Transcript lines, latencies and bridge events are stored as ``CallEvent`` rows as they happen.
 
-With no voice engine configured (``settings.backends.voice`` is None: no OpenAI key) the
-socket is accepted and closed at once with code 1013 and a reason saying so, the call gets a
+With no voice engine (``settings.backends.voice`` is None: an app built without
+``choose_backends``, which picks the offline engine when there is no OpenAI key) the socket
+is accepted and closed at once with code 1013 and a reason saying so, the call gets a
 ``no_voice_backend`` event and a missed-call message for the staff, the call actor is told
 (it decides the call was missed), and the call is handed to staff (transfer, or hang-up
 without a staff number).
@@ -51,7 +52,7 @@ routes = web.RouteTableDef()
 TOOL_TIMEOUT_S = 15.0
 START_TIMEOUT_S = 10.0
 NO_VOICE_CLOSE = 1013  # "try again later": the service cannot take calls right now
-NO_VOICE_REASON = b"no voice backend: set OPENAI_API_KEY to take calls"
+NO_VOICE_REASON = b"no voice engine: this gateway was built without one"
 BUSY = "The system is busy right now."
 
 
@@ -222,11 +223,16 @@ async def hand_to_staff(runtime: CallRuntime, ctx: CallContext) -> None:
 
 
 def bridge_config(ctx: CallContext, overrides: dict[str, Any]) -> BridgeConfig:
-    config = BridgeConfig(voice=ctx.voice, instructions=ctx.instructions, tools=ctx.tools)
+    config = BridgeConfig(
+        voice=ctx.voice,
+        instructions=ctx.instructions,
+        tools=ctx.tools,
+        front_desk_phone=ctx.staff_phone,
+    )
     return replace(config, **overrides) if overrides else config
 
 
-NO_ENGINE = ("no_voice_backend", "the voice assistant is not configured (no OPENAI_API_KEY)")
+NO_ENGINE = ("no_voice_backend", "the gateway has no voice engine")
 NO_ACTOR = ("call_actor_unavailable", "the call's actor did not answer in time")
 
 

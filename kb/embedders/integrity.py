@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from kb.embedders import ModelIntegrityError
+from store.integrity import file_problem, sha256_file
 
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+__all__ = ["sha256_file", "verify_file"]
 
 
 def verify_file(path: Path, expected: str, what: str) -> None:
     """Raise ModelIntegrityError unless ``path`` exists and hashes to ``expected``."""
-    if not path.is_file():
-        raise ModelIntegrityError(f"{what} not found at {path}")
-    actual = sha256_file(path)
-    if actual != expected:
-        raise ModelIntegrityError(
-            f"{what} at {path} has sha256 {actual}, expected {expected}: the file is corrupt or"
-            " was replaced; reinstall it (see kb/TOKENIZER_SOURCE.md) instead of running it"
-        )
+    problem = file_problem(path, expected, what)
+    if problem is not None:
+        if "sha256" in problem:
+            problem += "; reinstall it (see kb/TOKENIZER_SOURCE.md) instead of running it"
+        raise ModelIntegrityError(problem)

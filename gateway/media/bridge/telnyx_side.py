@@ -8,6 +8,7 @@ followed by a ``mark`` whose echo tells ``PlayoutTracker`` what the caller has h
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from ..engines import EngineDisconnected
@@ -54,11 +55,34 @@ class TelnyxSide(BridgeBase):
                     self._silence_stage = 0
                     self._touch()
                     self._emit("on_dtmf", digit)
+                    await self._on_digit(digit)
             elif event == "stop":
                 self._finish("telnyx_stop")
                 return
             elif event == "error":
                 self._on_stream_error(frame)
+
+    async def _on_digit(self, digit: str) -> None:
+        """The front-desk digit transfers at once; any other digit is the caller's answer:
+        an engine that takes digits (``send_dtmf``) hears it, another is told in words."""
+        cfg = self._cfg
+        if digit == cfg.front_desk_digit and cfg.front_desk_phone and not self._handed_off:
+            await self._barge_in_safely()
+            await self._hand_off("transfer", cfg.front_desk_phone)
+            return
+        session = self._session
+        if session is None:
+            return
+        send_dtmf = getattr(session, "send_dtmf", None)
+        with contextlib.suppress(EngineDisconnected):
+            if send_dtmf is not None:
+                await send_dtmf(digit)
+            else:
+                await self._request_response(
+                    f"The caller pressed {digit} on the keypad. If you just offered numbered "
+                    "choices or a yes/no question, take it as their answer (1 is the first "
+                    "choice or yes, 2 the second or no); otherwise ask what they meant."
+                )
 
     def _on_start(self, frame: dict[str, Any]) -> None:
         self._start = start = parse_start(frame)

@@ -26,6 +26,7 @@ from .events import (
     SpeechStopped,
     ToolCall,
 )
+from .local import LocalVoiceEngine
 from .openai_realtime import OpenAIRealtimeEngine, RealtimeConnect
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 VOICE_ENGINES: dict[str, VoiceEngineFactory] = {
     OpenAIRealtimeEngine.name: OpenAIRealtimeEngine,
+    LocalVoiceEngine.name: LocalVoiceEngine,
 }
 
 
@@ -68,6 +70,7 @@ __all__ = [
     "EngineDisconnected",
     "EngineError",
     "EngineEvent",
+    "LocalVoiceEngine",
     "OpenAIRealtimeEngine",
     "RealtimeConnect",
     "ResponseDone",
