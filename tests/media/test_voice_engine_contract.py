@@ -4,9 +4,9 @@ The offline engine (``local``) has no far side to drive: it hears real audio and
 real models, so its part of the contract is checked with real speech in
 ``tests/media/test_local_engine.py`` instead. Each test here opens a session of the engine
 against its driver's far side (``engine_drivers``) and checks what the bridge relies on:
-configuration and context reach the engine, caller audio reaches it, its turns, answers and tool calls come out as the neutral events, tool
-results, truncation and cancellation are accepted, failures surface as
-``EngineDisconnected``, and closing is clean.
+configuration and context reach the engine, caller audio reaches it, its turns, answers
+and tool calls come out as the neutral events, tool results, truncation and cancellation
+are accepted, failures surface as ``EngineDisconnected``, and closing is clean.
 """
 
 from __future__ import annotations
