@@ -20,6 +20,7 @@ import logging
 
 from actors import call_brain
 from actors import call_lifecycle as lifecycle
+from actors.brain import safety
 from actors.brain.prompts import build_system_prompt
 from actors.clinic_context import clinic_info, customer_info
 from actors.conversation import ConversationActor, TurnError
@@ -108,22 +109,55 @@ class CallActor(ConversationActor):
         instructions = build_system_prompt(
             clinic_info(clinic), customer_info(clinic.id, message.customer_phone), utcnow(), "call"
         )
+        greeting = call_brain.greeting(clinic, message.customer_phone, utcnow())
         return {
             "instructions": instructions,
             "tools": realtime_tools(),
             "voice": clinic.voice or DEFAULT_VOICE,
             "staff_phone": clinic.staff_phone,
+            # A speech-to-speech model greets with these words, open or closed, as the
+            # offline engine does (which asks for them as brain.greet).
+            "greeting_instructions": f'Greet the caller with these words: "{greeting}"',
         }
 
     def turn_CallStreaming(self, message: CallStreaming) -> dict:
         self.state["talked"] = True
+        self.state["engine"] = message.engine
         return {"turn": self.state["turns"]}
 
     def turn_CallTranscript(self, message: CallTranscript) -> dict:
+        """A line of the call; a caller's line to a speech-to-speech model passes the safety
+        screen the texts have (the offline engine's brain screens its own turns): a message
+        for staff, and words the model is asked to say instead."""
         if not isinstance(message.text, str):
             raise TurnError("a transcript line needs its text", Category.INVALID)
-        self._line({"role": message.role or "caller", "text": message.text})
-        return {"turn": self.state["turns"]}
+        role = message.role or "caller"
+        self._line({"role": role, "text": message.text})
+        result: dict = {"turn": self.state["turns"]}
+        if role == "caller" and self.state.get("engine") != "local":
+            found = safety.screen(message.text)
+            if found is not None:
+                self._take_safety_message(found, message.text)
+                result["steer"] = (
+                    "Stop what you were saying. The caller's words passed the clinic's safety "
+                    f'screen ({found.kind}). Say exactly this and nothing else: "{found.reply}"'
+                )
+        return result
+
+    def _take_safety_message(self, found, text: str) -> None:
+        phone = self.state.get("customer_phone")
+        if not isinstance(phone, str):
+            return
+        clinic = Clinic.get_by_id(self.clinic_id)
+        tools = ConversationTools(
+            clinic, phone, "call", f"call:{self.key}:safety:{self.state['turns']}", utcnow(),
+            knowledge_answerer(self.client, clinic.id, timeout_s=KB_TIMEOUT_S),
+        )  # fmt: skip
+        urgent = found.kind == "emergency"
+        tools.call(
+            "take_message", {"message": f"Safety screen ({found.kind}): {text}", "urgent": urgent}
+        )
+        self.pending_push = list(tools.events)
 
     def turn_CallBargeIn(self, message: CallBargeIn) -> dict:
         """The assistant's last line only reached the caller as far as ``heard``."""

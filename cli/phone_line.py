@@ -132,9 +132,12 @@ class PhoneLine:
 
     async def until_answered(self, quiet_s: float = 1.2, timeout_s: float = 30.0) -> Heard:
         """The receptionist's next turn: audio that arrived and played, then ``quiet_s`` of
-        nothing new. Empty when the timeout passed with nothing said."""
+        nothing new. Empty when ``timeout_s`` passed, after the caller's own speech, with
+        nothing said."""
         deadline = time.monotonic() + timeout_s
         while not self.closed and time.monotonic() < deadline:
+            if self.speaking:  # the wait for an answer starts when the caller stops
+                deadline = time.monotonic() + timeout_s
             heard = self._heard
             done_playing = not self.playing and not self.speaking
             if heard.audio and done_playing and time.monotonic() - self._last_audio_at > quiet_s:

@@ -86,7 +86,7 @@ async def converse(
         running = asyncio.create_task(line.run())
         try:
             for index in range(len(turns) + 1):
-                heard = await line.until_answered(timeout_s=max(listen_s, 20.0))
+                heard = await line.until_answered(timeout_s=listen_s)
                 await _print_heard(heard.audio, out)
                 if line.closed or index == len(turns):
                     break

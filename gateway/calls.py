@@ -127,6 +127,8 @@ async def call_runtime(app: web.Application) -> AsyncIterator[None]:
     engine = make_voice_engine(settings)
     if hasattr(engine, "warm_up"):
         engine.warm_up()  # models load on a thread while the gateway starts serving
+    if engine is not None:
+        asyncio.get_running_loop().run_in_executor(None, _spoken_apology)
     control = make_call_control(settings, session)
     app[CALLS] = CallRuntime(settings, StreamTokens(), control, engine)
     app[CALLS].loop = asyncio.get_running_loop()
@@ -140,6 +142,17 @@ async def call_runtime(app: web.Application) -> AsyncIterator[None]:
         await engine.aclose()
     if session is not None:
         await session.close()
+
+
+def _spoken_apology() -> None:
+    """The fallback apology in words (the chime until this is done, or if it fails)."""
+    from gateway.media.prompts import render_spoken_apology
+    from gateway.media.speech.synthesizer import Synthesizer
+
+    try:
+        render_spoken_apology(Synthesizer().render)
+    except Exception as exc:  # no voice here: the chime it is
+        log.warning("fallback apology stays a chime: %s", type(exc).__name__)
 
 
 def background(runtime: CallRuntime, coro) -> None:

@@ -85,9 +85,8 @@ class Backends:
 
     sms_sender: str = "outbox"  # "outbox" | "telnyx"
     call_control: str = "recorded"  # "recorded" | "telnyx"
-    # "openai_realtime" | "local" (offline speech; choose_backends picks it with no key);
-    # None: no voice engine, calls go to staff (an app built without choose_backends).
-    voice: str | None = None
+    # "local" (offline speech) | "openai_realtime"; None: no voice engine, calls go to staff
+    voice: str | None = "local"
     brain: str = "local"  # "local" | "openai"
     embedder: str = "local"  # "local" | "openai"
     payments: str = "local"  # "local" | "stripe"

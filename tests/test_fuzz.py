@@ -180,18 +180,21 @@ def test_the_limit_leaves_the_media_socket_and_the_event_stream_alone(fuzzed_gat
 
     async def streams() -> tuple:
         async with aiohttp.ClientSession() as session:
-            # the media socket: upgraded (no body limit applies), then closed as designed with no
-            # voice engine here; big frames are the WebSocket's own 1 MiB message limit's concern
+            # the media socket: upgraded (no body limit applies) and talking: the offline voice
+            # engine greets; big frames are the WebSocket's own 1 MiB message limit's concern
             stream = urlsplit(answer["stream_url"])  # on this test server's port
             async with session.ws_connect(f"{gateway.url}{stream.path}?{stream.query}") as ws:
-                await ws.receive(timeout=10)
-                close = ws.close_code
+                media_format = {"encoding": "PCMU", "sample_rate": 8000, "channels": 1}
+                start = {"call_control_id": "v3:fuzz-size", "media_format": media_format}
+                await ws.send_json({"event": "start", "stream_id": "s", "start": start})
+                frame = await ws.receive(timeout=30)
+                close = json.loads(frame.data).get("event")
             url = f"{gateway.url}/api/events?token={gateway.token()}&last_event_id=0"
             async with session.get(url) as events:
                 first = await asyncio.wait_for(events.content.readuntil(b"\n\n"), 10)
                 return close, events.status, events.content_type, first
 
     close, status, content_type, first = asyncio.run(streams())
-    assert close == 1013  # "try again later": no voice backend, not a 413
+    assert close == "media"  # the greeting's audio, not a 413
     assert (status, content_type) == (200, "text/event-stream")
     assert first.startswith(b"retry:")

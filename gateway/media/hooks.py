@@ -21,8 +21,10 @@ class BridgeHooks(Protocol):
         """
         ...
 
-    async def on_transcript(self, role: str, text: str) -> None:
-        """A finished line: role is ``"caller"`` or ``"assistant"``."""
+    async def on_transcript(self, role: str, text: str) -> str | None:
+        """A finished line: role is ``"caller"`` or ``"assistant"``. For a caller's line it
+        may return instructions: the bridge then stops the answer in progress and asks the
+        engine for one with them (the safety screen's words)."""
         ...
 
     async def on_barge_in(self, heard_text: str | None) -> None:
@@ -63,7 +65,7 @@ class BaseBridgeHooks:
     async def on_tool_call(self, name: str, arguments: dict[str, Any], call_id: str) -> Any:
         return {"error": "tool_not_available", "tool": name}
 
-    async def on_transcript(self, role: str, text: str) -> None:
+    async def on_transcript(self, role: str, text: str) -> str | None:
         return None
 
     async def on_barge_in(self, heard_text: str | None) -> None:

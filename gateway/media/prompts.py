@@ -1,10 +1,10 @@
 """Pre-rendered G.711 prompts played when the AI is unavailable.
 
-The apology is a soft three-note descending chime rendered once at import time, so the
-fallback path needs no file, network or model. A recorded human prompt ("Sorry, I'm
-having trouble, let me get someone for you") is better for callers; swap it in by
-replacing ``APOLOGY_PCMU`` / ``APOLOGY_PCMA`` with the recording's 8 kHz G.711 bytes.
-The encoders here render prompts only; call audio is never transcoded.
+The apology is spoken words ("Sorry, I'm having trouble..."), rendered once per gateway
+process with the offline voice as the gateway starts (``render_spoken_apology``), whichever
+engine takes the calls. Until that is done, or where the voice cannot load, a soft
+three-note chime rendered at import time stands in, so the fallback path never waits for
+a model. The encoders here render prompts only; call audio is never transcoded.
 """
 
 from __future__ import annotations
@@ -75,6 +75,25 @@ APOLOGY_PCMU: bytes = encode_ulaw(_CHIME)
 APOLOGY_PCMA: bytes = encode_alaw(_CHIME)
 
 
+APOLOGY_WORDS = (
+    "I'm sorry, I'm having trouble right now. Let me get someone from the clinic for you."
+)
+_SPOKEN: dict[str, bytes] = {}
+
+
+def render_spoken_apology(render) -> None:
+    """Render ``APOLOGY_WORDS`` with ``render(sentence) -> 16-bit 8 kHz samples`` (blocking,
+    on a worker thread) and use it from now on."""
+    from .speech.synthesizer import sentences
+
+    pcm = np.concatenate([render(sentence) for sentence in sentences(APOLOGY_WORDS)])
+    pcm = np.concatenate([pcm, np.zeros((-len(pcm)) % FRAME_BYTES, dtype=np.int16)])
+    _SPOKEN.update(PCMU=encode_ulaw(pcm), PCMA=encode_alaw(pcm))
+
+
 def apology_for(encoding: str) -> bytes:
-    """The apology prompt in the call's codec."""
+    """The apology prompt in the call's codec: the spoken one once rendered, else the chime."""
+    spoken = _SPOKEN.get("PCMA" if encoding == "PCMA" else "PCMU")
+    if spoken is not None:
+        return spoken
     return APOLOGY_PCMA if encoding == "PCMA" else APOLOGY_PCMU

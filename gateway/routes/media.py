@@ -68,6 +68,7 @@ class CallContext:
     voice: str = ""
     instructions: str = ""
     tools: tuple = ()
+    greeting_instructions: str | None = None
 
 
 def load_call(call_id: int) -> CallContext | None:
@@ -99,7 +100,11 @@ async def session_for(app: web.Application, ctx: CallContext) -> CallContext | N
         return None
     spec = reply.value
     return replace(
-        ctx, voice=spec["voice"], instructions=spec["instructions"], tools=tuple(spec["tools"])
+        ctx,
+        voice=spec["voice"],
+        instructions=spec["instructions"],
+        tools=tuple(spec["tools"]),
+        greeting_instructions=spec.get("greeting_instructions"),
     )
 
 
@@ -163,10 +168,32 @@ class CallHooks(BaseBridgeHooks):
         await self._record("tool", name, summary)
         return result
 
-    async def on_transcript(self, role: str, text: str) -> None:
+    async def on_transcript(self, role: str, text: str) -> str | None:
         data = {"call_id": self.ctx.call_id, "role": role, "text": text}
         await self._record("transcript", text, {"role": role}, ("call.transcript", data))
-        await self._tell(CallTranscript, "tr", role=role, text=text)
+        if role != "caller":
+            await self._tell(CallTranscript, "tr", role=role, text=text)
+            return None
+        # A caller's line is asked, not told: the call actor's safety screen may answer with
+        # words the engine must say instead.
+        message = CallTranscript(
+            corr=f"tr:{next(self._seq)}:{self.ctx.ccid}",
+            key=self.ctx.ccid,
+            clinic_id=self.ctx.clinic_id,
+            role=role,
+            text=text,
+            wants_reply=True,
+        )
+        try:
+            reply = await self.app[keys.BRIDGE].ask_service("call", message, TOOL_TIMEOUT_S)
+        except (ActorUnavailable, TimeoutError):
+            return None
+        value = reply.value if isinstance(reply, Ok) and isinstance(reply.value, dict) else {}
+        steer = value.get("steer")
+        if isinstance(steer, str):
+            await self._record("safety", "", {"screened": True})
+            return steer
+        return None
 
     async def on_barge_in(self, heard_text: str | None) -> None:
         await self._tell(CallBargeIn, "barge", heard=heard_text)
@@ -228,6 +255,7 @@ def bridge_config(ctx: CallContext, overrides: dict[str, Any]) -> BridgeConfig:
         instructions=ctx.instructions,
         tools=ctx.tools,
         front_desk_phone=ctx.staff_phone,
+        greeting_instructions=ctx.greeting_instructions,
     )
     return replace(config, **overrides) if overrides else config
 

@@ -36,6 +36,7 @@ from gateway.media.engines import (
 from gateway.media.engines.local import GREET_TOOL, HEAR_TOOL, NOT_CAUGHT, LocalVoiceEngine
 from gateway.media.mulaw import decode, encode
 from gateway.media.speech.recognizer import Recognizer
+from gateway.media.speech.synthesizer import RECEPTIONIST
 from gateway.media.speech.workers import SpeechWorkers
 from tests.fakes.harness import make_config, run
 
@@ -196,3 +197,20 @@ def test_a_keypad_digit_is_a_turn_for_the_brain(speech):
         await session.close()
 
     run(scenario())
+
+
+def test_the_fallback_apology_is_spoken_words_once_rendered(speech):
+    from gateway.media import prompts
+
+    saved = dict(prompts._SPOKEN)
+    try:
+        prompts._SPOKEN.clear()
+        assert prompts.apology_for("PCMU") == prompts.APOLOGY_PCMU  # the chime until rendered
+        prompts.render_spoken_apology(lambda sentence: speech._render(sentence, RECEPTIONIST))
+        spoken = prompts.apology_for("PCMU")
+        assert len(spoken) % 160 == 0 and len(prompts.apology_for("PCMA")) == len(spoken)
+        heard = _words(spoken)
+        assert "sorry" in heard and "trouble" in heard and "clinic" in heard
+    finally:
+        prompts._SPOKEN.clear()
+        prompts._SPOKEN.update(saved)

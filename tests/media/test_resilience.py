@@ -10,7 +10,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from gateway.media import OpenAIRealtimeConnector, WebsocketsTelnyxSocket, run_bridge
 from gateway.media.bridge import TASK_PREFIX
-from gateway.media.prompts import APOLOGY_PCMA, APOLOGY_PCMU
+from gateway.media.prompts import APOLOGY_PCMA, APOLOGY_PCMU, apology_for
 from tests.fakes.harness import RecordingHooks, make_config, media_env, run
 from tests.fakes.realtime_server import FakeRealtimeServer
 from tests.fakes.telnyx_media_client import FakeTelnyxClient
@@ -85,7 +85,7 @@ def test_failed_reconnect_plays_the_apology_and_falls_back() -> None:
             await first.drop()
             record = env.host.hooks[0]
             await record.wait(lambda h: h.fallbacks == 1)
-            assert bytes(phone.media_out) == APOLOGY_PCMU  # played before the hand-off
+            assert bytes(phone.media_out) == apology_for("PCMU")  # played before the hand-off
             (stats,) = await env.host.wait_finished()
         assert stats.fallback and stats.handoff == "fallback" and stats.reconnects == 1
         assert env.rt.connection_attempts == 2  # exactly one reconnect attempt
@@ -103,7 +103,7 @@ def test_unreachable_at_start_falls_back_in_the_call_codec() -> None:
                 await env.host.wait_hooks()
                 record = env.host.hooks[0]
                 await record.wait(lambda h: h.fallbacks == 1)
-                assert bytes(phone.media_out) == APOLOGY_PCMA
+                assert bytes(phone.media_out) == apology_for("PCMA")
             await env.host.wait_finished()
 
     run(scenario())

@@ -272,8 +272,9 @@ def test_every_engine_is_registered_under_its_name() -> None:
 
 def test_make_voice_engine_builds_what_the_settings_name(tmp_path: Any) -> None:
     settings = Settings(data_dir=tmp_path)
-    assert settings.backends.voice is None
-    assert make_voice_engine(settings) is None
+    assert settings.backends.voice == "local"  # the embedded default: offline speech
+    assert make_voice_engine(settings).name == "local"
+    assert make_voice_engine(settings.replace(backends=Backends(voice=None))) is None
     with pytest.raises(ValueError, match="unknown voice engine"):
         make_voice_engine(settings.replace(backends=Backends(voice="carrier_pigeon")))
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):

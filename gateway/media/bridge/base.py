@@ -146,10 +146,18 @@ class BridgeBase:
         while (entry := await self._notify_q.get()) is not None:
             hook, args = entry
             try:
-                await getattr(self._hooks, hook)(*args)
+                result = await getattr(self._hooks, hook)(*args)
+                if hook == "on_transcript" and isinstance(result, str) and result:
+                    self._spawn(self._steer(result), "steer")
             except Exception as exc:  # message may carry caller data: type only above debug
                 self._log.warning("hook %s failed: %s", hook, type(exc).__name__)
                 self._log.debug("hook %s failure", hook, exc_info=True)
+
+    async def _steer(self, instructions: str) -> None:
+        """The gateway wants this said now (a caller's line failed the safety screen): stop
+        the answer in progress and ask for one with ``instructions``."""
+        await self._barge_in_safely()  # type: ignore[attr-defined]
+        await self._request_response(instructions)  # type: ignore[attr-defined]
 
     def _remember(self, role: str, text: str) -> None:
         """A line of the conversation, replayed into a fresh session after a drop/renewal."""
