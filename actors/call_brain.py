@@ -30,10 +30,9 @@ def greeting(clinic: Clinic, customer_phone: str, now) -> str:
     if customer.name:
         hello = f"Hi {customer.name.split()[0]}, thanks for calling {clinic.name}."
     if open_now(clinic, now):
-        return f"{hello} This is the virtual receptionist. How can I help you today?"
+        return f"{hello} How can I help you today?"
     return (
-        f"{hello} We're closed right now, but I can still book, move or cancel an "
-        "appointment, answer questions, or take a message. How can I help?"
+        f"{hello} We're closed right now, but I can still book or take a message. How can I help?"
     )
 
 

@@ -83,8 +83,11 @@ _SPOKEN: dict[str, bytes] = {}
 
 def render_spoken_apology(render) -> None:
     """Render ``APOLOGY_WORDS`` with ``render(sentence) -> 16-bit 8 kHz samples`` (blocking,
-    on a worker thread) and use it from now on."""
+    on a worker thread) and use it from now on; once per process."""
     from .speech.synthesizer import sentences
+
+    if _SPOKEN:
+        return
 
     pcm = np.concatenate([render(sentence) for sentence in sentences(APOLOGY_WORDS)])
     pcm = np.concatenate([pcm, np.zeros((-len(pcm)) % FRAME_BYTES, dtype=np.int16)])
