@@ -6,16 +6,19 @@
     white noise at 15 dB SNR. The full run adds two espeak-ng (formant) voices, reported apart:
     robotic voices are a harsher test than people.
 (b) Turn latency through the real service (``supervisor.py serve``, no keys): a simulated
-    Telnyx line (``cli/phone_line.py``) says each turn in real-time 20 ms frames; latency is the
-    end of the caller's speech to the first frame of the reply arriving, so it includes the
+    Telnyx line (``cli/phone_line.py``) says each turn in real-time 20 ms frames (it plays the
+    replies at once rather than at a listener's pace: that changes nothing it measures); latency
+    is the end of the caller's speech to the first frame of the reply arriving, so it includes the
     end-of-turn silence the detector waits for, recognition, the brain, and the first
     sentence's synthesis. The gateway's own figure (``vrai_call_turn_latency_seconds``: the
     detector's end of turn to the first frame sent) is printed beside it.
 (c) The most concurrent offline calls one machine holds with p50 latency under 1.2 s (steps
-    up until a step misses), with the gateway's event-loop lag at 5 calls.
+    up until a step misses; the calls of a step ring within 3 s of each other and talk at a
+    listener's pace, questions with pauses), with the gateway's event-loop lag at 5 calls.
 (d) Memory per offline call: the gateway's RSS during a step over its RSS idle, per call.
 
-    python bench/voice.py --quick   # about a minute; the last line is JSON
+    python bench/voice.py --quick   # under a minute: half the phrases per voice, clean only,
+                                    # one 3-turn call, one step of 5 calls; the last line is JSON
     python bench/voice.py           # every voice, with noise, longer calls, the capacity search
 """
 
@@ -172,8 +175,13 @@ def accuracy(quick: bool) -> dict:
 # ---------------------------------------------------------------------------- (b-d) calls
 
 
-async def one_call(base: str, key_path: Path, turns: list[bytes], gap_s: float) -> list[float]:
-    """Ring the service, hold a conversation of ``turns``; the reply latencies in ms."""
+async def one_call(
+    base: str, key_path: Path, turns: list[bytes], gap_s: float, real_time: bool = False
+) -> list[float]:
+    """Ring the service, hold a conversation of ``turns``; the reply latencies in ms. With
+    ``real_time`` the replies play at a listener's pace, so a caller speaks only after the
+    answer ended, as on a real call (what the capacity steps need: calls that overlap, not
+    turns that all land at once)."""
     from websockets.asyncio.client import connect
 
     from cli.phone_line import PhoneLine
@@ -196,18 +204,30 @@ async def one_call(base: str, key_path: Path, turns: list[bytes], gap_s: float) 
     await asyncio.to_thread(post, call_event("call.answered", ccid))
     url = base.replace("http://", "ws://") + "/media/telnyx?" + answer["stream_url"].split("?")[1]
     async with connect(url, compression=None, max_size=None) as ws:
-        line = PhoneLine(ws, ccid)
+        line = PhoneLine(ws, ccid, real_time_playback=real_time)
         await line.start()
         running = asyncio.create_task(line.run())
         await line.until_answered()  # the greeting
-        for audio in turns:
+        for index, audio in enumerate(turns):
             await asyncio.sleep(gap_s * random.random())
+            answered = len(line.latencies_ms)
             line.say(audio)
-            await line.until_answered(quiet_s=0.8)
+            if index < len(turns) - 1:
+                await line.until_answered(quiet_s=0.8)
+                continue
+            deadline = time.monotonic() + 15.0  # the last answer: its first frame is enough
+            while len(line.latencies_ms) == answered and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
         await line.hang_up()
         await asyncio.wait_for(running, 5.0)
     await asyncio.to_thread(post, call_event("call.hangup", ccid))
     return line.latencies_ms
+
+
+async def staggered(base: str, key_path: Path, turns: list[bytes], index: int) -> list[float]:
+    """One of a step's calls: rung up to 3 s after the others, at a listener's pace."""
+    await asyncio.sleep(3.0 * random.random())
+    return await one_call(base, key_path, turns, 1.5, real_time=True)
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -252,18 +272,20 @@ async def calls(quick: bool) -> dict:
     service = RealService("voice")
     try:
         service.wait_ready()
+        _phase("service ready")
         base, key_path = service.base, service.settings.dev_signing_key_path
         gateway = service.gateway_pid()
-        script = CALL_TURNS[:4] if quick else CALL_TURNS
+        script = CALL_TURNS[:3] if quick else CALL_TURNS
         spoken = [speak(text) for text in script]
         questions = [speak(text) for text in QUESTION_TURNS]
-        await one_call(base, key_path, spoken[:1], 0)  # warm: models loaded, caches filled
+        await one_call(base, key_path, [], 0)  # warm: models loaded, the greeting cached
         idle_rss = rss_mb(gateway)
         before = histogram(scrape(base), "vrai_call_turn_latency_seconds")
         single: list[float] = []
         for _ in range(1 if quick else 3):
             single += await one_call(base, key_path, spoken, 0.3)
         after = histogram(scrape(base), "vrai_call_turn_latency_seconds")
+        _phase("one call measured")
         figures = {
             "turns_measured": len(single),
             "turn_latency_p50_ms": percentile(single, 0.5),
@@ -272,7 +294,7 @@ async def calls(quick: bool) -> dict:
             "gateway_turn_latency_within_800ms": _share(before, after, 0.8),
         }
         steps = []
-        for count in (2, 5) if quick else (1, 2, 3, 4, 5, 6, 8, 10, 12):
+        for count in (5,) if quick else (1, 2, 3, 4, 5, 6, 8, 10, 12):
             lag_before = histogram(scrape(base), "vrai_event_loop_lag_seconds")
             peak = [rss_mb(gateway)]
 
@@ -282,9 +304,9 @@ async def calls(quick: bool) -> dict:
                     await asyncio.sleep(0.5)
 
             watcher = asyncio.create_task(watch())
-            turns = questions[:2] if quick else questions
+            turns = questions[:1] if quick else questions
             results = await asyncio.gather(
-                *(one_call(base, key_path, turns, 1.5) for _ in range(count))
+                *(staggered(base, key_path, turns, index) for index in range(count))
             )
             watcher.cancel()
             lag = lag_figures(lag_before, histogram(scrape(base), "vrai_event_loop_lag_seconds"))
@@ -317,12 +339,20 @@ async def calls(quick: bool) -> dict:
         )
         return figures
     finally:
+        _phase("measured; stopping the service")
         service.stop()
 
 
 def _share(before: dict, after: dict, le: float) -> float | None:
     total = after.get(float("inf"), 0) - before.get(float("inf"), 0)
     return round((after.get(le, 0) - before.get(le, 0)) / total, 3) if total else None
+
+
+_STARTED = time.perf_counter()
+
+
+def _phase(what: str) -> None:
+    print(f"[{time.perf_counter() - _STARTED:5.1f} s] {what}", file=sys.stderr)
 
 
 def main() -> None:
@@ -332,7 +362,9 @@ def main() -> None:
     started = time.perf_counter()
     random.seed(7)
     figures = accuracy(args.quick)
+    _phase("word error rate measured")
     figures.update(asyncio.run(calls(args.quick)))
+    _phase("service stopped")
     figures["targets"] = TARGETS
     figures["wall_s"] = round(time.perf_counter() - started, 1)
     for key, value in figures.items():

@@ -33,8 +33,11 @@ class PhoneLine:
     """One call's media socket: ``say`` queues caller audio; ``until_answered`` waits for the
     receptionist to finish a turn and returns its audio."""
 
-    def __init__(self, ws, ccid: str) -> None:
+    def __init__(self, ws, ccid: str, *, real_time_playback: bool = True) -> None:
+        """``real_time_playback=False`` plays what arrives at once (a load generator that
+        measures latency needs no listener's pace; marks are still echoed in order)."""
         self.ws = ws
+        self.real_time = real_time_playback
         self.ccid = ccid
         self.closed = False
         self.close_code: int | None = None
@@ -125,6 +128,10 @@ class PhoneLine:
             await self.ws.send(json.dumps({"event": "mark", "mark": {"name": name}}))
         if self._playback:
             self._playback.popleft()
+        while not self.real_time and self._playback:
+            item = self._playback.popleft()
+            if isinstance(item, str):
+                await self.ws.send(json.dumps({"event": "mark", "mark": {"name": item}}))
 
     @property
     def playing(self) -> bool:
