@@ -198,6 +198,9 @@ class CallActor(ConversationActor):
             knowledge_answerer(self.client, clinic.id, timeout_s=KB_TIMEOUT_S),
         )
         arguments = message.arguments if isinstance(message.arguments, dict) else {}
+        if message.name == self.state.get("then"):  # the brain already ran it this turn
+            self.state.pop("then")
+            return {"ok": True, **self.state.pop("then_action")}
         if message.name in (call_brain.GREET, call_brain.HEAR):
             result = self._brain_turn(clinic, phone, message.name, arguments, tools)
             self.pending_push = list(tools.events)
@@ -244,6 +247,9 @@ class CallActor(ConversationActor):
             outcome = used.get("result") if isinstance(used.get("result"), dict) else {}
             done.append({"name": used.get("name"), "ok": bool(outcome.get("ok")), "error": None})
         del done[:-TOOLS_TAIL]
+        if result.get("then"):  # the engine calls it once the answer is said: not run twice
+            self.state["then"] = result["then"]
+            self.state["then_action"] = tools.actions[-1]
         if result.get("then") == "transfer_to_staff":
             self.state["lifecycle"] = lifecycle.TRANSFERRING
         return result

@@ -65,8 +65,9 @@ def _post(url: str, settings, event: dict) -> dict:
         return json.loads(response.read() or b"{}")
 
 
-async def _ring(line, caller: str = "+15555550188"):
-    """An answered call's PhoneLine, running; (phone line, runner task, websocket)."""
+async def _ring(line, caller: str = "+15555550188", real_time: bool = True):
+    """An answered call's PhoneLine, running; (phone line, runner task, websocket). Without
+    ``real_time`` the line plays replies as fast as they come (nothing to wait out)."""
     from websockets.asyncio.client import connect
 
     ccid = f"v3:test-{uuid.uuid4().hex[:12]}"
@@ -74,7 +75,7 @@ async def _ring(line, caller: str = "+15555550188"):
     await asyncio.to_thread(_post, line.url, line.settings, call_event("call.answered", ccid))
     query = answer["stream_url"].split("?", 1)[1]
     ws = await connect(line.url.replace("http://", "ws://") + "/media/telnyx?" + query)
-    phone = PhoneLine(ws, ccid)
+    phone = PhoneLine(ws, ccid, real_time_playback=real_time)
     await phone.start()
     return phone, asyncio.create_task(phone.run()), ws
 
@@ -128,7 +129,7 @@ def test_a_caller_books_a_hydrafacial_by_voice(line, capsys):
 
 def test_a_question_is_answered_from_the_knowledge_base(documents, line):
     async def scenario():
-        phone, task, ws = await _ring(line)
+        phone, task, ws = await _ring(line, real_time=False)
         await _heard(phone)
         phone.say(speak("is there parking nearby"))
         answer = await _heard(phone)
@@ -189,7 +190,7 @@ def test_a_mumble_is_asked_again_and_not_acted_on(line):
     audio = encode((mumble + noise).clip(-32768, 32767).astype(np.int16))
 
     async def scenario():
-        phone, task, ws = await _ring(line)
+        phone, task, ws = await _ring(line, real_time=False)
         await _heard(phone)
         phone.say(audio)
         again = await _heard(phone)
