@@ -15,8 +15,9 @@
 (c) The most concurrent offline calls one machine holds with p50 latency under 1.2 s (steps
     up until a step misses; the calls of a step ring within 3 s of each other and talk at a
     listener's pace, questions with pauses), with the gateway's event-loop lag at 5 calls.
-(d) Memory per offline call: the gateway's peak RSS during the largest step over its RSS just
-    before it, per call; and its RSS idle after a whole call (the models).
+(d) Memory per offline call: the gateway's peak RSS in the largest step over the smallest's,
+    per call between them (``--quick`` has one step: its peak over the RSS before it, per call);
+    and its RSS idle after a whole call (the shared models).
 
     python bench/voice.py --quick   # under a minute: half the phrases per voice, clean only,
                                     # one 3-turn call, one step of 5 calls; the last line is JSON
@@ -61,6 +62,7 @@ VOCABULARY = vocabulary_words(
 VOICES = {"caller-low": CALLER, "caller-high": Voice(pitch=1.12, pace=1.0, noise=0.0)}
 FORMANT_VOICES = ("en-us+m3", "en-us+f3")
 NOISE_SNR_DB = 15.0
+STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24)  # concurrent calls per capacity step (full)
 TARGETS = {"wer_clean": 0.10, "p50_ms": 800, "p99_ms": 1500, "capacity_p50_ms": 1200}
 CALL_TURNS = [
     "I'd like to book a HydraFacial next Wednesday at 2pm",
@@ -277,7 +279,7 @@ def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 1e6
 
 
-async def calls(quick: bool) -> dict:
+async def calls(quick: bool, steps_of: tuple[int, ...] = STEPS) -> dict:
     service = RealService("voice")
     try:
         service.wait_ready()
@@ -303,7 +305,7 @@ async def calls(quick: bool) -> dict:
             "gateway_turn_latency_within_800ms": _share(before, after, 0.8),
         }
         steps = []
-        for count in (5,) if quick else (1, 2, 3, 4, 5, 6, 8, 10, 12):
+        for count in (5,) if quick else steps_of:
             lag_before = histogram(scrape(base), "vrai_event_loop_lag_seconds")
             before_rss = rss_mb(gateway)
             peak = [before_rss]
@@ -346,7 +348,7 @@ async def calls(quick: bool) -> dict:
                 "capacity_steps": steps,
                 "loop_lag_within_5ms_at_5_calls": five.get("loop_lag_within_5ms"),
                 "loop_lag_p99_at_most_ms_at_5_calls": five.get("loop_lag_p99_at_most_ms"),
-                "memory_per_call_mb": steps[-1]["rss_per_call_mb"],  # the largest step's
+                "memory_per_call_mb": _per_call(steps),
                 "gateway_idle_rss_mb": round(idle_rss),
             }
         )
@@ -354,6 +356,15 @@ async def calls(quick: bool) -> dict:
     finally:
         _phase("measured; stopping the service")
         service.stop()
+
+
+def _per_call(steps: list[dict]) -> float:
+    """What one more call costs: peak RSS of the largest step over the smallest's, per call
+    between them (the models are shared; one step alone also holds the allocator's growth)."""
+    first, last = steps[0], steps[-1]
+    if last["calls"] == first["calls"]:
+        return last["rss_per_call_mb"]
+    return round((last["rss_peak_mb"] - first["rss_peak_mb"]) / (last["calls"] - first["calls"]), 1)
 
 
 def _held(step: dict) -> bool:
@@ -377,12 +388,17 @@ def _phase(what: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer phrases and calls (~1 min)")
+    parser.add_argument(
+        "--steps", help="calls per capacity step, e.g. 12,16,20 (full run; default %(default)s)",
+        default=",".join(map(str, STEPS)),
+    )  # fmt: skip
     args = parser.parse_args()
     started = time.perf_counter()
     random.seed(7)
     figures = accuracy(args.quick)
     _phase("word error rate measured")
-    figures.update(asyncio.run(calls(args.quick)))
+    steps = tuple(int(n) for n in args.steps.split(",") if n.strip())
+    figures.update(asyncio.run(calls(args.quick, steps)))
     _phase("service stopped")
     figures["targets"] = TARGETS
     figures["wall_s"] = round(time.perf_counter() - started, 1)

@@ -12,7 +12,7 @@ import base64
 import json
 import threading
 import time
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
@@ -592,22 +592,27 @@ def test_simulated_caller_speaks_a_wav_file_as_pcmu(gateway, fakes, tmp_path):
 # ---------------------------------------------------------------------------- safety and keypad
 
 
+@asynccontextmanager
+async def realtime_call(gateway, fakes, ccid: str):
+    """A call rung and answered, its media stream up and its Realtime session configured."""
+    await post_call(gateway.url, initiated(ccid, GLOW, CALLER), gateway.key)
+    await post_call(gateway.url, call_event("call.answered", ccid), gateway.key)
+    answer = next(c for c in fakes.cc.of_action("answer") if c.call_control_id == ccid)
+    url = media_url(gateway, answer.body["stream_url"])
+    async with FakeTelnyxClient(url, call_control_id=ccid) as phone:
+        await phone.start()
+        rt = await fakes.rt.next_session()
+        await rt.wait_for("session.update")
+        yield phone, rt
+
+
 def test_a_caller_describing_an_emergency_is_screened_on_the_realtime_engine(gateway, fakes):
     """The texts' safety screen also hears callers: the model's answer is stopped, it is asked
     to say the screen's words, and staff get an urgent message."""
     from actors.brain.safety import EMERGENCY_REPLY
 
-    url, key, cc, rt_server = gateway.url, gateway.key, fakes.cc, fakes.rt
-    ccid = "v3:emergency-call"
-
     async def scenario():
-        await post_call(url, initiated(ccid, GLOW, CALLER), key)
-        await post_call(url, call_event("call.answered", ccid), key)
-        stream = cc.of_action("answer")[0].body["stream_url"]
-        async with FakeTelnyxClient(media_url(gateway, stream), call_control_id=ccid) as phone:
-            await phone.start()
-            rt = await rt_server.next_session()
-            await rt.wait_for("session.update")
+        async with realtime_call(gateway, fakes, "v3:emergency-call") as (phone, rt):
             await rt.caller_transcript("my chest pain is getting worse and I can't breathe")
             steer = await rt.wait_for("response.create", timeout=15)
             await phone.close()
@@ -622,17 +627,10 @@ def test_a_caller_describing_an_emergency_is_screened_on_the_realtime_engine(gat
 
 
 def test_zero_on_the_keypad_reaches_the_front_desk(gateway, fakes):
-    url, key, cc, rt_server = gateway.url, gateway.key, fakes.cc, fakes.rt
-    ccid = "v3:keypad-call"
+    cc = fakes.cc
 
     async def scenario():
-        await post_call(url, initiated(ccid, GLOW, CALLER), key)
-        await post_call(url, call_event("call.answered", ccid), key)
-        stream = cc.of_action("answer")[0].body["stream_url"]
-        async with FakeTelnyxClient(media_url(gateway, stream), call_control_id=ccid) as phone:
-            await phone.start()
-            rt = await rt_server.next_session()
-            await rt.wait_for("session.update")
+        async with realtime_call(gateway, fakes, "v3:keypad-call") as (phone, rt):
             await phone.dtmf("2")  # a choice: the model is told in words
             told = await rt.wait_for("response.create", timeout=10)
             await phone.dtmf("0")

@@ -126,15 +126,25 @@ class CallHooks(BaseBridgeHooks):
         self.runtime: CallRuntime = app[CALLS]
         self._seq = itertools.count(1)
 
-    def _tell(self, message_class, corr_prefix: str, **fields) -> Any:
-        """Tell the call's actor one event (best effort: the audio never waits for it)."""
-        message = message_class(
+    def _message(self, message_class, corr_prefix: str, **fields) -> Any:
+        return message_class(
             corr=f"{corr_prefix}:{next(self._seq)}:{self.ctx.ccid}",
             key=self.ctx.ccid,
             clinic_id=self.ctx.clinic_id,
             **fields,
         )
-        return tell_call_actor(self.app, message)
+
+    def _tell(self, message_class, corr_prefix: str, **fields) -> Any:
+        """Tell the call's actor one event (best effort: the audio never waits for it)."""
+        return tell_call_actor(self.app, self._message(message_class, corr_prefix, **fields))
+
+    async def _ask(self, message) -> dict | None:
+        """Ask the call's actor (bounded); its dict answer, or None when it cannot say."""
+        try:
+            reply = await self.app[keys.BRIDGE].ask_service("call", message, TOOL_TIMEOUT_S)
+        except (ActorUnavailable, TimeoutError):
+            return None
+        return reply.value if isinstance(reply, Ok) and isinstance(reply.value, dict) else None
 
     async def _record(self, kind: str, text: str = "", data=None, dash=None) -> None:
         event = await run_db(add_event, self.ctx, kind, text, data, dash)
@@ -154,11 +164,7 @@ class CallHooks(BaseBridgeHooks):
             customer_phone=self.ctx.customer_phone,
             wants_reply=True,
         )
-        try:
-            reply = await self.app[keys.BRIDGE].ask_service("call", message, TOOL_TIMEOUT_S)
-        except (ActorUnavailable, TimeoutError):
-            reply = None
-        result = reply.value if isinstance(reply, Ok) and isinstance(reply.value, dict) else None
+        result = await self._ask(message)
         if result is None:
             log.warning("tool %s: call actor unavailable", name)
             result = tool_error("unavailable", BUSY)
@@ -176,20 +182,8 @@ class CallHooks(BaseBridgeHooks):
             return None
         # A caller's line is asked, not told: the call actor's safety screen may answer with
         # words the engine must say instead.
-        message = CallTranscript(
-            corr=f"tr:{next(self._seq)}:{self.ctx.ccid}",
-            key=self.ctx.ccid,
-            clinic_id=self.ctx.clinic_id,
-            role=role,
-            text=text,
-            wants_reply=True,
-        )
-        try:
-            reply = await self.app[keys.BRIDGE].ask_service("call", message, TOOL_TIMEOUT_S)
-        except (ActorUnavailable, TimeoutError):
-            return None
-        value = reply.value if isinstance(reply, Ok) and isinstance(reply.value, dict) else {}
-        steer = value.get("steer")
+        line = self._message(CallTranscript, "tr", role=role, text=text, wants_reply=True)
+        steer = (await self._ask(line) or {}).get("steer")
         if isinstance(steer, str):
             await self._record("safety", "", {"screened": True})
             return steer
@@ -288,9 +282,11 @@ async def media_telnyx(request: web.Request) -> web.StreamResponse:
     ctx = await run_db(load_call, grant.call_id)
     if ctx is None:
         raise ApiError(410, "call_ended", "the call is no longer active")
-    session = await session_for(request.app, ctx) if runtime.engine is not None else None
+    # Upgrade first, then ask the call's actor: Telnyx's handshake must not wait on an actor
+    # being spawned under load (ten calls ringing at once took over 10 s, bench/voice.py).
     ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
     await ws.prepare(request)
+    session = await session_for(request.app, ctx) if runtime.engine is not None else None
     if session is None:  # no engine, or its call actor cannot say what to say: to staff
         await _no_voice_backend(request.app, ctx, NO_ENGINE if runtime.engine is None else NO_ACTOR)
         await ws.close(code=NO_VOICE_CLOSE, message=NO_VOICE_REASON)
