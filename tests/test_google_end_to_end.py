@@ -34,7 +34,7 @@ def clinic(tmp_path, monkeypatch):
 
 def a_day_ahead() -> datetime:
     day = (datetime.now(LA) + timedelta(days=3)).date()
-    while day.weekday() == 6:
+    while day.weekday() in (0, 6):  # Glow is closed on Mondays and Sundays
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, tzinfo=LA)
 

@@ -111,7 +111,8 @@ def test_restart_intensity_exceeded_marks_conversation_failed_and_answers_with_f
 
 def test_hung_conversation_actor_is_killed_and_replaced(actor_system, database):
     text(actor_system, database[GLOW], "hi")
-    hung = conversation(actor_system)
+    # the registry learns the pid with the first reply's report, which may come after it
+    hung = wait_until(lambda: (c := conversation(actor_system)) and c.pid and c)
     os.kill(hung.pid, signal.SIGSTOP)  # alive but answering nothing: a hang
 
     replaced = wait_until(
@@ -239,7 +240,8 @@ def test_idle_conversation_is_retired_and_comes_back_with_its_state(
 
     monkeypatch.setenv("THESPIAN_BASE_IPADDR", "127.0.0.1")
     settings = make_settings(tmp_path).replace(
-        supervision=dataclasses.replace(FAST_SUPERVISION, sms_idle_s=0.5)
+        # long enough for the registry to learn its pid first, under a loaded suite's delays
+        supervision=dataclasses.replace(FAST_SUPERVISION, sms_idle_s=2.0)
     )
     from store.db import open_for
 

@@ -46,9 +46,9 @@ def now():
 
 
 def a_day_ahead(now: datetime, days: int = 3) -> datetime:
-    """A weekday a few days out (Glow is open Monday to Saturday)."""
+    """A day a few days out that Glow is open (Tuesday to Saturday)."""
     day = (now + timedelta(days=days)).date()
-    while day.weekday() == 6:
+    while day.weekday() in (0, 6):  # Glow is closed on Mondays and Sundays
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, tzinfo=LA)
 
