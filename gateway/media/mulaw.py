@@ -1,7 +1,9 @@
-"""G.711 mu-law encoding of 16-bit PCM, vectorised (``audioop`` is gone in Python 3.13).
+"""G.711 (mu-law and A-law) both ways, vectorised (``audioop`` is gone in Python 3.13).
 
-The bridge itself never transcodes (PCMU end to end); this is for simulated callers (a WAV file
-or synthesised speech), whose 16-bit samples must become the 8-bit mu-law a phone line carries.
+The bridge itself never transcodes (PCMU end to end); this is for what is spoken or heard on
+the machine: simulated callers (a WAV file or synthesised speech), the offline voice engine,
+and the pre-rendered prompts, whose 16-bit samples become the 8-bit codes a phone line
+carries, and back.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 _BIAS = 0x84
 _CLIP = 32635
+_ALAW_SEG_END = np.array([0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF])
 RATE = 8000
 
 
@@ -25,6 +28,18 @@ def encode(samples: np.ndarray) -> bytes:
     exponent = np.clip(np.floor(np.log2(magnitude)).astype(np.int32) - 7, 0, 7)
     mantissa = (magnitude >> (exponent + 3)) & 0x0F
     return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
+
+
+def encode_alaw(pcm: np.ndarray) -> bytes:
+    """16-bit linear PCM -> G.711 A-law."""
+    x = pcm.astype(np.int32) >> 3
+    mask = np.where(x >= 0, 0xD5, 0x55)
+    mag = np.where(x >= 0, x, -x - 1)
+    seg = np.searchsorted(_ALAW_SEG_END, mag)
+    shift = np.where(seg < 2, 1, seg)
+    aval = (np.minimum(seg, 7) << 4) | ((mag >> shift) & 0x0F)
+    aval = np.where(seg >= 8, 0x7F, aval)
+    return ((aval ^ mask) & 0xFF).astype(np.uint8).tobytes()
 
 
 def wav_to_pcmu(source: Path | BinaryIO) -> bytes:

@@ -4,50 +4,19 @@ The apology is spoken words ("Sorry, I'm having trouble..."), rendered once per 
 process with the offline voice as the gateway starts (``render_spoken_apology``), whichever
 engine takes the calls. Until that is done, or where the voice cannot load, a soft
 three-note chime rendered at import time stands in, so the fallback path never waits for
-a model. The encoders here render prompts only; call audio is never transcoded.
+a model. Prompts are encoded with the G.711 tables of ``mulaw.py``; call audio is never
+transcoded.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .mulaw import encode as encode_ulaw
+from .mulaw import encode_alaw
+
 SAMPLE_RATE = 8000
 FRAME_BYTES = 160  # 20 ms at 8 kHz, one byte per sample
-
-_MULAW_BIAS = 0x84
-_MULAW_CLIP = 32635
-_ALAW_SEG_END = np.array([0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF])
-
-
-def encode_ulaw(pcm: np.ndarray) -> bytes:
-    """16-bit linear PCM -> G.711 mu-law (ITU-T G.711 segment encoding)."""
-    x = pcm.astype(np.int32)
-    sign = np.where(x < 0, 0x80, 0x00)
-    mag = np.minimum(np.abs(x), _MULAW_CLIP) + _MULAW_BIAS
-    exponent = np.clip(np.floor(np.log2(mag)).astype(np.int32) - 7, 0, 7)
-    mantissa = (mag >> (exponent + 3)) & 0x0F
-    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
-
-
-def decode_ulaw(data: bytes) -> np.ndarray:
-    """G.711 mu-law -> 16-bit linear PCM (used to check rendered prompts)."""
-    u = ~np.frombuffer(data, dtype=np.uint8).astype(np.int32) & 0xFF
-    exponent = (u >> 4) & 0x07
-    mantissa = u & 0x0F
-    mag = (((mantissa << 3) + _MULAW_BIAS) << exponent) - _MULAW_BIAS
-    return np.where(u & 0x80, -mag, mag).astype(np.int16)
-
-
-def encode_alaw(pcm: np.ndarray) -> bytes:
-    """16-bit linear PCM -> G.711 A-law."""
-    x = pcm.astype(np.int32) >> 3
-    mask = np.where(x >= 0, 0xD5, 0x55)
-    mag = np.where(x >= 0, x, -x - 1)
-    seg = np.searchsorted(_ALAW_SEG_END, mag)
-    shift = np.where(seg < 2, 1, seg)
-    aval = (np.minimum(seg, 7) << 4) | ((mag >> shift) & 0x0F)
-    aval = np.where(seg >= 8, 0x7F, aval)
-    return ((aval ^ mask) & 0xFF).astype(np.uint8).tobytes()
 
 
 def _chime() -> np.ndarray:

@@ -392,7 +392,7 @@ def test_bridge_runs_over_plain_websockets_too() -> None:
 
 
 def test_apology_prompt_is_audible_g711() -> None:
-    from gateway.media.prompts import decode_ulaw
+    from gateway.media.mulaw import decode as decode_ulaw
 
     pcm = decode_ulaw(APOLOGY_PCMU)
     assert len(APOLOGY_PCMU) % FRAME == 0 and len(APOLOGY_PCMU) == len(APOLOGY_PCMA)

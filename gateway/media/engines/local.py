@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gateway.media.mulaw import decode, encode
+from gateway.media.mulaw import decode, encode, encode_alaw
 
-from ..prompts import encode_alaw
 from .base import Context, EngineDisconnected
 from .events import (
     AssistantText,
