@@ -106,10 +106,10 @@ class CallActor(ConversationActor):
     def turn_CallStarted(self, message: CallStarted) -> dict:
         self.state["customer_phone"] = message.customer_phone
         clinic = Clinic.get_by_id(self.clinic_id)
-        instructions = build_system_prompt(
-            clinic_info(clinic), customer_info(clinic.id, message.customer_phone), utcnow(), "call"
-        )
-        greeting = call_brain.greeting(clinic, message.customer_phone, utcnow())
+        customer = customer_info(clinic.id, message.customer_phone)
+        now = utcnow()
+        instructions = build_system_prompt(clinic_info(clinic), customer, now, "call")
+        greeting = call_brain.greeting(clinic, customer, now)
         return {
             "instructions": instructions,
             "tools": realtime_tools(),
@@ -148,15 +148,10 @@ class CallActor(ConversationActor):
         phone = self.state.get("customer_phone")
         if not isinstance(phone, str):
             return
-        clinic = Clinic.get_by_id(self.clinic_id)
-        tools = ConversationTools(
-            clinic, phone, "call", f"call:{self.key}:safety:{self.state['turns']}", utcnow(),
-            knowledge_answerer(self.client, clinic.id, timeout_s=KB_TIMEOUT_S),
-        )  # fmt: skip
-        urgent = found.kind == "emergency"
-        tools.call(
-            "take_message", {"message": f"Safety screen ({found.kind}): {text}", "urgent": urgent}
+        tools = self._tools(
+            Clinic.get_by_id(self.clinic_id), phone, f"safety:{self.state['turns']}"
         )
+        tools.call("take_message", found.staff_message(text))
         self.pending_push = list(tools.events)
 
     def turn_CallBargeIn(self, message: CallBargeIn) -> dict:
@@ -189,14 +184,7 @@ class CallActor(ConversationActor):
         if not isinstance(message.name, str) or not isinstance(phone, str):
             raise TurnError("a tool call needs its name and the caller's phone", Category.INVALID)
         clinic = Clinic.get_by_id(self.clinic_id)
-        tools = ConversationTools(
-            clinic,
-            phone,
-            "call",
-            f"call:{self.key}:{message.call_id or message.corr}",
-            utcnow(),
-            knowledge_answerer(self.client, clinic.id, timeout_s=KB_TIMEOUT_S),
-        )
+        tools = self._tools(clinic, phone, message.call_id or message.corr)
         arguments = message.arguments if isinstance(message.arguments, dict) else {}
         if message.name == self.state.get("then"):  # the brain already ran it this turn
             self.state.pop("then")
@@ -221,7 +209,7 @@ class CallActor(ConversationActor):
         if name == call_brain.GREET:
             return {
                 "ok": True,
-                "say": call_brain.greeting(clinic, phone, tools.now),
+                "say": call_brain.greeting(clinic, customer_info(clinic.id, phone), tools.now),
                 "vocabulary": call_brain.vocabulary(clinic),
             }
         text = arguments.get("text")
@@ -247,14 +235,27 @@ class CallActor(ConversationActor):
             outcome = used.get("result") if isinstance(used.get("result"), dict) else {}
             done.append({"name": used.get("name"), "ok": bool(outcome.get("ok")), "error": None})
         del done[:-TOOLS_TAIL]
-        if result.get("then"):  # the engine calls it once the answer is said: not run twice
+        closing = call_brain.closing_action(tools.actions)
+        if closing is not None:  # the engine calls it once the answer is said: not run twice
             self.state["then"] = result["then"]
-            self.state["then_action"] = tools.actions[-1]
+            self.state["then_action"] = closing
         if result.get("then") == "transfer_to_staff":
             self.state["lifecycle"] = lifecycle.TRANSFERRING
         return result
 
     # ------------------------------------------------------------------ helpers
+
+    def _tools(self, clinic: Clinic, phone: str, corr: str) -> ConversationTools:
+        """The conversation tools for one of this call's actions (``corr`` keys its
+        idempotency)."""
+        return ConversationTools(
+            clinic,
+            phone,
+            "call",
+            f"call:{self.key}:{corr}",
+            utcnow(),
+            knowledge_answerer(self.client, clinic.id, timeout_s=KB_TIMEOUT_S),
+        )
 
     def _line(self, line: dict) -> None:
         tail = self.state["transcript"]

@@ -10,9 +10,10 @@ engine calls it after the caller has heard the answer.
 
 from __future__ import annotations
 
-from actors.brain.base import BrainReply, Turn
+from actors.brain.base import BrainReply, CustomerInfo, Turn
 from actors.brain.local import LocalBrain
-from actors.clinic_context import clinic_info, customer_info, open_now
+from actors.clinic_context import customer_info, open_now
+from actors.sms_thread import clinic_view
 from actors.wording.spoken import for_the_ear
 from store.models import Clinic
 
@@ -23,9 +24,8 @@ KEYPAD = {"1": "yes", "2": "no"}  # at a yes/no question; elsewhere a digit is a
 YES_NO_STAGES = ("confirm", "offer_booking")
 
 
-def greeting(clinic: Clinic, customer_phone: str, now) -> str:
+def greeting(clinic: Clinic, customer: CustomerInfo, now) -> str:
     """Who answered, whether the clinic is open now, and an open question."""
-    customer = customer_info(clinic.id, customer_phone)
     hello = f"Thanks for calling {clinic.name}."
     if customer.name:
         hello = f"Hi {customer.name.split()[0]}, thanks for calling {clinic.name}."
@@ -38,7 +38,7 @@ def greeting(clinic: Clinic, customer_phone: str, now) -> str:
 
 def vocabulary(clinic: Clinic) -> str:
     """The clinic's own words, for the recogniser's prompt."""
-    info = clinic_info(clinic)
+    info = clinic_view(clinic.id)[1]
     return vocabulary_words(
         info.name, [s.name for s in info.services], [p.name for p in info.providers]
     )
@@ -68,7 +68,7 @@ def hear(
     turn = Turn(
         text=text,
         now=tools.now,
-        clinic=clinic_info(clinic),
+        clinic=clinic_view(clinic.id)[1],  # the texts' cached view: reread within 30 s
         customer=customer_info(clinic.id, customer_phone),
         channel="call",
         history=tuple(
@@ -80,5 +80,12 @@ def hear(
     )
     reply = LocalBrain(classifier).respond(turn, tools)
     say = " ".join(for_the_ear(message) for message in reply.messages)
-    then = next((THEN[a["action"]] for a in reversed(tools.actions) if a["action"] in THEN), None)
+    closing = closing_action(tools.actions)
+    then = THEN[closing["action"]] if closing else None
     return {"ok": True, "say": say, "then": then}, reply
+
+
+def closing_action(actions: list[dict]) -> dict | None:
+    """The last action of a turn's tools that ends the brain's part of the call (hang up,
+    transfer), if any."""
+    return next((a for a in reversed(actions) if a.get("action") in THEN), None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from actors.call_brain import greeting, hear, vocabulary
+from actors.clinic_context import customer_info
 from actors.conversation_tools import ConversationTools
 from store.models import Clinic, Closure
 
@@ -30,11 +31,11 @@ def _tools(clinic: Clinic, now: datetime) -> ConversationTools:
 
 def test_the_greeting_says_when_the_clinic_is_closed_now(database):
     clinic = Clinic.get(Clinic.phone == GLOW)
-    open_words = greeting(clinic, CALLER, TUESDAY_NOON)
+    open_words = greeting(clinic, customer_info(clinic.id, CALLER), TUESDAY_NOON)
     assert open_words.startswith("Thanks for calling Glow Med Spa.")
     assert "closed" not in open_words and open_words.endswith("?")
     for closed_at in (MONDAY_NOON, TUESDAY_NIGHT):
-        words = greeting(clinic, CALLER, closed_at)
+        words = greeting(clinic, customer_info(clinic.id, CALLER), closed_at)
         assert "closed right now" in words and "book" in words and words.endswith("?")
 
 
@@ -46,7 +47,7 @@ def test_a_holiday_closes_an_open_day(database):
         ends_at=datetime(2026, 12, 9, 8, tzinfo=UTC),
         reason="holiday",
     )
-    assert "closed right now" in greeting(clinic, CALLER, TUESDAY_NOON)
+    assert "closed right now" in greeting(clinic, customer_info(clinic.id, CALLER), TUESDAY_NOON)
 
 
 def test_the_recogniser_is_told_the_clinics_own_words(database):

@@ -30,6 +30,14 @@ class Screen:
     def reply(self) -> str:
         return EMERGENCY_REPLY if self.kind == "emergency" else MEDICAL_ADVICE_REPLY
 
+    def staff_message(self, text: str) -> dict:
+        """The ``take_message`` arguments that tell staff what was said (urgent for an
+        emergency), whichever channel screened it."""
+        return {
+            "message": f"Safety screen ({self.kind}): {text}",
+            "urgent": self.kind == "emergency",
+        }
+
 
 def _any(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts))

@@ -21,11 +21,7 @@ class Actions(Slots):
     """The ``do_*`` actions that ``TRANSITIONS``, ``INTERRUPTS`` and ``INTENT_ACTIONS`` name."""
 
     def do_safety(self, found: safety.Screen) -> None:
-        urgent = found.kind == "emergency"
-        self.tools.call(
-            "take_message",
-            {"message": f"Safety screen ({found.kind}): {self.msg.text}", "urgent": urgent},
-        )
+        self.tools.call("take_message", found.staff_message(self.msg.text))
         self.say(found.reply)
 
     def do_opt_out(self) -> None:
