@@ -31,6 +31,8 @@ import numpy as np
 
 from gateway.media.mulaw import decode, encode, encode_alaw
 
+from ..speech.synthesizer import sentences
+from ..speech.turns import Started, Stopped, TurnDetector
 from .base import Context, EngineDisconnected
 from .events import (
     AssistantText,
@@ -138,8 +140,6 @@ class LocalSession:
     """One call's offline conversation: hears turns, asks the brain (via the bridge), speaks."""
 
     def __init__(self, engine: LocalVoiceEngine, generation: int) -> None:
-        from ..speech.turns import TurnDetector
-
         self.generation = generation
         self._speech = engine.speech
         self._detector = TurnDetector(end_silence_ms=engine.end_silence_ms)
@@ -254,8 +254,6 @@ class LocalSession:
     # ------------------------------------------------------------------ hearing
 
     def _turn_event(self, event) -> None:
-        from ..speech.turns import Started, Stopped
-
         if event is None:
             return
         if type(event) is Started:
@@ -320,8 +318,6 @@ class LocalSession:
 
     async def _speak(self, rid: str, text: str, then: Any) -> None:
         """Sentence by sentence: each is rendered while the one before it plays."""
-        from ..speech.synthesizer import sentences
-
         item = self._new_id("item")
         said: list[str] = []
         try:
