@@ -18,11 +18,10 @@ import threading
 
 import numpy as np
 
-from gateway.media.mulaw import RATE, encode, pcm16_to_pcmu, wav_to_pcmu
+from gateway.media.mulaw import encode, pcm16_to_pcmu, wav_to_pcmu
 from gateway.media.speech.synthesizer import Voice
 
 ESPEAK = "espeak-ng"
-PAUSE = b"\xff" * (RATE * 3 // 2)  # 1.5 s of mu-law silence: the caller waits for the answer
 WORDS_PER_MINUTE = 165
 # The receptionist's Piper voice made another speaker: 13% lower, 10% slower, no randomness.
 CALLER = Voice(pitch=0.87, pace=1.1, noise=0.0)
@@ -64,11 +63,6 @@ def piper_speak(text: str, voice) -> bytes:
     if len(voiced):
         samples = samples[: voiced[-1] + 1]
     return encode(samples)
-
-
-def say(turns: list[str]) -> bytes:
-    """Several caller turns, each followed by a pause for the assistant's answer."""
-    return b"".join(speak(text) + PAUSE for text in turns)
 
 
 def speak_with(executable: str, text: str, voice: str = "en-us") -> bytes:
