@@ -179,7 +179,7 @@ def accuracy(quick: bool) -> dict:
 
 
 async def one_call(
-    base: str, key_path: Path, turns: list[bytes], gap_s: float, real_time: bool = False
+    base: str, settings, turns: list[bytes], gap_s: float, real_time: bool = False
 ) -> list[float]:
     """Ring the service, hold a conversation of ``turns``; the reply latencies in ms. With
     ``real_time`` the replies play at a listener's pace, so a caller speaks only after the
@@ -188,24 +188,15 @@ async def one_call(
     from websockets.asyncio.client import connect
 
     from cli.phone_line import PhoneLine
-    from cli.simulate_call import call_event, initiated
-    from gateway.telnyx_signature import sign
-    from store.secrets import load_signing_key
+    from cli.simulate_call import call_event, initiated, media_stream_url, post
 
-    key = load_signing_key(key_path)
     ccid = f"v3:bench-{uuid.uuid4().hex[:16]}"
     sender = f"+1555{random.randrange(10**6, 10**7)}"
-
-    def post(event: dict) -> dict:
-        raw = json.dumps(event).encode()
-        request = urllib.request.Request(base + "/webhooks/telnyx/call", raw, sign(raw, key))
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"{}")
-
-    answer = await asyncio.to_thread(post, initiated(ccid, CLINIC, sender))
-    await asyncio.to_thread(post, call_event("call.answered", ccid))
-    url = base.replace("http://", "ws://") + "/media/telnyx?" + answer["stream_url"].split("?")[1]
+    status, answer = await asyncio.to_thread(post, settings, base, initiated(ccid, CLINIC, sender))
+    if status != 200:
+        raise RuntimeError(f"call webhook refused: {status} {answer}")
+    await asyncio.to_thread(post, settings, base, call_event("call.answered", ccid))
+    url = media_stream_url(base, answer)
     async with connect(url, compression=None, max_size=None) as ws:
         line = PhoneLine(ws, ccid, real_time_playback=real_time)
         await line.start()
@@ -223,19 +214,17 @@ async def one_call(
                 await asyncio.sleep(0.02)
         await line.hang_up()
         await asyncio.wait_for(running, 5.0)
-    await asyncio.to_thread(post, call_event("call.hangup", ccid))
+    await asyncio.to_thread(post, settings, base, call_event("call.hangup", ccid))
     return line.latencies_ms
 
 
-async def staggered(
-    base: str, key_path: Path, turns: list[bytes], index: int
-) -> list[float] | None:
+async def staggered(base: str, settings, turns: list[bytes], index: int) -> list[float] | None:
     """One of a step's calls: rung up to 3 s after the others, at a listener's pace; None
     when it could not be placed or held (its media socket not answered within websockets'
     10 s, a webhook refused)."""
     await asyncio.sleep(3.0 * random.random())
     try:
-        return await one_call(base, key_path, turns, 1.5, real_time=True)
+        return await one_call(base, settings, turns, 1.5, real_time=True)
     except Exception as error:
         print(f"call {index} failed: {type(error).__name__}: {error}", file=sys.stderr)
         return None
@@ -284,16 +273,17 @@ async def calls(quick: bool, steps_of: tuple[int, ...] = STEPS) -> dict:
     try:
         service.wait_ready()
         _phase("service ready")
-        base, key_path = service.base, service.settings.dev_signing_key_path
+        base, settings = service.base, service.settings
         gateway = service.gateway_pid()
         script = CALL_TURNS[:3] if quick else CALL_TURNS
         spoken = [speak(text) for text in script]
         questions = [speak(text) for text in QUESTION_TURNS]
-        await one_call(base, key_path, [], 0)  # warm: models loaded, the greeting cached
+        if not quick:  # warm: models loaded, the greeting cached (quick: its own greeting)
+            await one_call(base, settings, [], 0)
         before = histogram(scrape(base), "vrai_call_turn_latency_seconds")
         single: list[float] = []
         for _ in range(1 if quick else 3):
-            single += await one_call(base, key_path, spoken, 0.3)
+            single += await one_call(base, settings, spoken, 0.3)
         after = histogram(scrape(base), "vrai_call_turn_latency_seconds")
         idle_rss = rss_mb(gateway)  # after a whole call: models loaded, arenas grown
         _phase("one call measured")
@@ -318,7 +308,7 @@ async def calls(quick: bool, steps_of: tuple[int, ...] = STEPS) -> dict:
             watcher = asyncio.create_task(watch())
             turns = questions[:1] if quick else questions
             results = await asyncio.gather(
-                *(staggered(base, key_path, turns, index) for index in range(count))
+                *(staggered(base, settings, turns, index) for index in range(count))
             )
             watcher.cancel()
             lag = lag_figures(lag_before, histogram(scrape(base), "vrai_event_loop_lag_seconds"))

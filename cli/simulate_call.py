@@ -73,6 +73,14 @@ def post(settings, base: str, event: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
+def media_stream_url(base: str, answer: dict) -> str:
+    """The media socket the webhook's answer names, dialled at ``base`` directly
+    (PUBLIC_BASE_URL may be a tunnel that only Telnyx uses)."""
+    query = answer["stream_url"].split("?", 1)[1]
+    url = base.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+    return f"{url}/media/telnyx?{query}"
+
+
 async def converse(
     url: str, ccid: str, turns: list[bytes], texts: list[str], listen_s: float, out
 ) -> tuple[int | None, list[float]]:
@@ -157,11 +165,8 @@ def simulate_call(
         return 1
     out(f"call {answer['call_id']} answered; media stream {answer['stream_url'].split('?')[0]}")
     post(settings, base, call_event("call.answered", ccid))
-    # Dial the gateway directly (PUBLIC_BASE_URL may be a tunnel that only Telnyx uses).
-    query = answer["stream_url"].split("?", 1)[1]
-    url = base.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     code, latencies = asyncio.run(
-        converse(f"{url}/media/telnyx?{query}", ccid, turns, labels, listen_s, out)
+        converse(media_stream_url(base, answer), ccid, turns, labels, listen_s, out)
     )
     post(settings, base, hangup(ccid))
     if code == NO_VOICE_CLOSE:

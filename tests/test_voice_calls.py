@@ -12,8 +12,6 @@ when the caller talks over it, a silent caller asked and then let go, a mumble a
 from __future__ import annotations
 
 import asyncio
-import json
-import urllib.request
 import uuid
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -22,11 +20,16 @@ import pytest
 
 from cli.caller_speech import speak
 from cli.phone_line import PhoneLine
-from cli.simulate_call import call_event, initiated, simulate_call, transcribe
+from cli.simulate_call import (
+    call_event,
+    initiated,
+    media_stream_url,
+    post,
+    simulate_call,
+    transcribe,
+)
 from gateway import calls
-from gateway.telnyx_signature import sign
 from store.models import Appointment, Call, CallEvent, Customer
-from store.secrets import load_signing_key
 from tests.helpers import wait_until
 
 pytestmark = pytest.mark.multiproc
@@ -56,25 +59,17 @@ def documents(database):
     seed_demo_documents()
 
 
-def _post(url: str, settings, event: dict) -> dict:
-    raw = json.dumps(event).encode()
-    headers = sign(raw, load_signing_key(settings.dev_signing_key_path))
-    request = urllib.request.Request(url + "/webhooks/telnyx/call", raw, headers)
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"{}")
-
-
 async def _ring(line, caller: str = "+15555550188", real_time: bool = True):
     """An answered call's PhoneLine, running; (phone line, runner task, websocket). Without
     ``real_time`` the line plays replies as fast as they come (nothing to wait out)."""
     from websockets.asyncio.client import connect
 
     ccid = f"v3:test-{uuid.uuid4().hex[:12]}"
-    answer = await asyncio.to_thread(_post, line.url, line.settings, initiated(ccid, GLOW, caller))
-    await asyncio.to_thread(_post, line.url, line.settings, call_event("call.answered", ccid))
-    query = answer["stream_url"].split("?", 1)[1]
-    ws = await connect(line.url.replace("http://", "ws://") + "/media/telnyx?" + query)
+    _, answer = await asyncio.to_thread(
+        post, line.settings, line.url, initiated(ccid, GLOW, caller)
+    )
+    await asyncio.to_thread(post, line.settings, line.url, call_event("call.answered", ccid))
+    ws = await connect(media_stream_url(line.url, answer))
     phone = PhoneLine(ws, ccid, real_time_playback=real_time)
     await phone.start()
     return phone, asyncio.create_task(phone.run()), ws
