@@ -114,16 +114,24 @@ class Result:
         }
 
 
+def ranked(
+    kb: KnowledgeBase, clinic_id: int, question: str, expected
+) -> tuple[bool, bool, list[str]]:
+    """Whether an expected title is first, whether one is in the top three, and the titles."""
+    titles = [h.title for h in kb.search(clinic_id, question, k=3)]
+    return bool(titles) and titles[0] in expected, any(t in expected for t in titles), titles
+
+
 def evaluate(kb: KnowledgeBase, evalset: EvalSet, clinic_ids: dict[str, int], split: str) -> Result:
     """recall@1/@3 (search, k=3), found (answer) and out-of-scope refusals on one split."""
     result = Result()
     for question in evalset.questions[split]:
         clinic_id = clinic_ids[question.clinic]
-        titles = [h.title for h in kb.search(clinic_id, question.text, k=3)]
+        first, top3, titles = ranked(kb, clinic_id, question.text, question.expected)
         result.questions += 1
-        result.at1 += bool(titles) and titles[0] in question.expected
-        result.at3 += any(t in question.expected for t in titles)
-        if not titles or titles[0] not in question.expected:
+        result.at1 += first
+        result.at3 += top3
+        if not first:
             result.misses.append(f"{question.text!r} -> {titles}")
         start = time.perf_counter()
         answer = kb.answer(clinic_id, question.text)

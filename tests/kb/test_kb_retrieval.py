@@ -16,6 +16,7 @@ import pytest
 
 from kb.service import KnowledgeBase
 from store.db import close_database, open_database
+from tests.kb.hard_eval import ranked
 
 if TYPE_CHECKING:
     from conftest import Clinics
@@ -188,10 +189,10 @@ def recall(kb: KnowledgeBase, clinic_id: int, questions) -> tuple[float, float, 
     at1 = at3 = 0
     misses = []
     for question, expected in questions:
-        titles = [h.title for h in kb.search(clinic_id, question, k=3)]
-        at1 += titles[0] in expected
-        at3 += any(t in expected for t in titles)
-        if titles[0] not in expected:
+        first, top3, titles = ranked(kb, clinic_id, question, expected)
+        at1 += first
+        at3 += top3
+        if not first:
             misses.append(f"{question!r} -> {titles}")
     return at1 / len(questions), at3 / len(questions), misses
 
