@@ -42,7 +42,10 @@ TOOLS: list[dict] = [
             "required": ["service"],
             "additionalProperties": False,
         },
-        # -> {"ok", "service", "slots": [{"start", "end", "provider", "label"}]}
+        # -> {"ok", "service", "slots": [{"start", "end", "provider", "label"}]}; with "near":
+        #    "exact" (whether that start is free: then it is slots[0]), and when it is not,
+        #    "reason" (a code) and "message" (why, with its facts: "We open at 9:00 AM ...");
+        #    slots are spread out: that day's nearest first, then the nearest other days
     },
     {
         "name": "book_appointment",

@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo
 from actors.booking import policy
 from actors.booking.calendar_view import load_calendar
 from actors.booking.catalog import find_provider, find_service
+from actors.booking.reasons import why_not
 from actors.calendar.sync import queue_sync
 from actors.messages import tool_error, tool_ok
 from actors.payments import PaymentFailed
 from actors.reminder_plan import cancel_pending_reminders, plan_no_show, plan_reminders
 from actors.scheduling.availability import Availability, Slot
+from actors.scheduling.offers import first_offers, offers_around
 from actors.wording import booking as words
 from store.clinic_reads import CLINIC, PROVIDER
 from store.customers import save_customer
@@ -159,12 +161,13 @@ def _slot_bookable(req: BookingRequest, now: datetime) -> None:
         req.service_row.id, req.start_at, now=now, provider_id=provider_id
     )
     if not check.ok:
-        nearest = availability.nearest_slots(
-            req.service_row.id, req.start_at, 3, now=now, provider_id=provider_id
+        start = req.start_at.astimezone(ZoneInfo(req.clinic.timezone))
+        nearest = offers_around(
+            availability, req.service_row.id, start, 3, now=now, provider_id=provider_id
         )
         raise BookingError(
             check.reason.value,
-            words.reason(check.reason),
+            _why_not(req, availability, check.reason, start),
             alternatives=[slot_dict(s, req.clinic) for s in nearest],
         )
     req.context["slot"] = check.slot
@@ -394,28 +397,56 @@ def availability(
     _provider_offers(req, now)
     calendar = Availability(load_calendar(req.clinic, now))
     provider_id = req.provider_row.id if req.provider_row else None
+    service_id, extra = req.service_row.id, {}
     if near is not None:
-        slots = calendar.nearest_slots(
-            req.service_row.id,
+        near = near.astimezone(ZoneInfo(req.clinic.timezone))
+        check = calendar.check_slot(service_id, near, now=now, provider_id=provider_id)
+        slots = offers_around(
+            calendar,
+            service_id,
             near,
             limit,
             now=now,
             provider_id=provider_id,
             part_of_day=part_of_day,
         )
+        if check.ok:  # the asked-for time leads, the nearest others follow
+            slots = [check.slot, *(s for s in slots if s.start != near)][:limit]
+            extra["exact"] = True
+        else:
+            extra.update(
+                exact=False,
+                reason=check.reason.value,
+                message=_why_not(req, calendar, check.reason, near),
+            )
     else:
-        slots = calendar.next_slots(
-            req.service_row.id,
+        slots = first_offers(
+            calendar,
+            service_id,
+            limit,
             now=now,
             provider_id=provider_id,
             day=day,
             part_of_day=part_of_day,
-            limit=limit,
         )
-    return tool_ok(service=req.service_row.name, slots=[slot_dict(s, req.clinic) for s in slots])
+    slots_out = [slot_dict(s, req.clinic) for s in slots]
+    return tool_ok(service=req.service_row.name, slots=slots_out, **extra)
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _why_not(req: BookingRequest, calendar: Availability, reason, start: datetime) -> str:
+    provider = req.provider_row
+    return why_not(
+        calendar,
+        reason,
+        start.astimezone(ZoneInfo(req.clinic.timezone)),
+        req.service_row.name,
+        req.service_row.duration_min,
+        provider.id if provider else None,
+        provider.name if provider else None,
+    )
 
 
 def _lock_clinic(clinic_id: int) -> None:

@@ -301,6 +301,23 @@ class Availability:
             return SlotCheck(True, None, self._slot(service, s, pid, resource_id))
         return SlotCheck(False, worst)
 
+    def hours_on(self, local_day: date, provider_id: int | None = None) -> list[tuple[int, int]]:
+        """Opening hours (or a provider's working hours within them) on a local day, as
+        seconds after midnight; empty when closed (weekday off, holiday)."""
+        if local_day in self.calendar.holidays:
+            return []
+        if provider_id is None:
+            return list(self._opening[local_day.weekday()])
+        return list(self._hours[self._provider(provider_id).provider_id][local_day.weekday()])
+
+    @property
+    def notice_min(self) -> int:
+        return self.calendar.min_notice_min
+
+    @property
+    def horizon_days(self) -> int:
+        return self.calendar.horizon_days
+
     # ----------------------------------------------------------------- internals
 
     def _service(self, service_id: int) -> ServiceSpec:

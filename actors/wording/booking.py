@@ -65,3 +65,76 @@ def provider_unknown(names: Iterable[str]) -> str:
 
 def provider_does_not_do(provider: str, service: str) -> str:
     return f"{provider} doesn't do {service}."
+
+
+# ---------------------------------------------------------------- reasons with their facts
+
+WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+
+
+def clock(seconds: int) -> str:
+    """Seconds after midnight as "9:00 AM" (24:00 is midnight)."""
+    hour, minute = divmod(seconds // 60, 60)
+    hour %= 24
+    return f"{hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+
+
+def spans(hours: Iterable[tuple[int, int]]) -> str:
+    """ "9:00 AM-12:00 PM and 1:00 PM-6:00 PM"."""
+    parts = [f"{clock(a)}-{clock(b)}" for a, b in hours]
+    return " and ".join(parts)
+
+
+def closed_on(weekday: int | None, holiday: bool = False) -> str:
+    if holiday or weekday is None:
+        return "We're closed that day."
+    return f"We're closed on {WEEKDAYS[weekday]}."
+
+
+def opens_at(weekday: int, opening: int) -> str:
+    return f"We open at {clock(opening)} on {WEEKDAYS[weekday]}."
+
+
+def closes_at(weekday: int, closing: int, runs_past: bool, service: str, at: int) -> str:
+    if runs_past:
+        return (
+            f"{service} at {clock(at)} would run past our {clock(closing)} close on "
+            f"{WEEKDAYS[weekday]}."
+        )
+    return f"We close at {clock(closing)} on {WEEKDAYS[weekday]}."
+
+
+def provider_hours_then(provider: str, weekday: int, hours: list[tuple[int, int]]) -> str:
+    if not hours:
+        return f"{provider} doesn't work on {WEEKDAYS[weekday]}."
+    return f"{provider} works {spans(hours)} on {WEEKDAYS[weekday]}."
+
+
+def between_hours(weekday: int, hours: list[tuple[int, int]]) -> str:
+    return f"That's outside our hours on {WEEKDAYS[weekday]} ({spans(hours)})."
+
+
+def notice(minutes: int) -> str:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        amount, owned = (f"{hours} hours", f"{hours} hours'") if hours != 1 else ("1 hour",) * 2
+        owned = owned if hours != 1 else "an hour's"
+    else:
+        amount, owned = f"{minutes} minutes", f"{minutes} minutes'"
+    return f"That's less than {amount} away; we need {owned} notice."
+
+
+def horizon(days: int) -> str:
+    return f"We only book up to {days} days ahead."
+
+
+def provider_away(provider: str | None) -> str:
+    return f"{provider or 'That provider'} is away then."
+
+
+def provider_full(provider: str | None) -> str:
+    return f"{provider or 'That provider'} is fully booked that day."
+
+
+def slot_booked(label: str) -> str:
+    return f"{label} is already booked."

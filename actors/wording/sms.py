@@ -1,7 +1,9 @@
 """Every sentence an SMS customer can receive, in one place.
 
-Texts are SMS-sized (``fit`` keeps each under ``SMS_LIMIT``), friendly, and always end by saying
-what happens next or what to reply, so a customer is never left guessing. Times are shown in
+A reply is one text of at most ``SMS_LIMIT`` characters (Telnyx joins up to ten segments into one
+message); ``fit`` keeps one thought, such as a quoted answer, under ``THOUGHT_LIMIT``. Texts are
+friendly and a reply that expects an answer ends with a clear question, so a customer is never
+left guessing. Times are shown in
 the clinic's zone as "Tue Dec 1 at 2:00 PM". The local brain's replies come first (the bulk),
 then the texts other parts of the system send: safety screen, carrier keywords, reminders and
 the OpenAI brain's fallbacks.
@@ -14,10 +16,12 @@ from datetime import date, datetime
 
 from actors.brain.base import money
 
-SMS_LIMIT = 320
+SMS_LIMIT = 1600  # one message: what Telnyx delivers as one concatenated text
+THOUGHT_LIMIT = 480  # one part of a reply (an answer quoted from the clinic's documents)
+SUITS_YOU = "a day and time that suits you"  # the invitation every offer ends with
 
 
-def fit(text: str, limit: int = SMS_LIMIT) -> str:
+def fit(text: str, limit: int = THOUGHT_LIMIT) -> str:
     """Trim to ``limit`` characters at a sentence or word boundary (an answer quoted from the
     clinic's documents can be long; an SMS should not be)."""
     text = text.strip()
@@ -91,13 +95,26 @@ def fallback(clinic: str) -> str:
 def help_menu(clinic: str) -> str:
     return (
         f"I'm {clinic}'s virtual assistant. I can book, reschedule or cancel appointments, "
-        'check openings and answer questions. Just tell me what you need, or say "talk to a '
-        'person" to reach the team.'
+        'check openings and answer questions, or say "talk to a person" to reach the team. '
+        "What can I do for you?"
     )
 
 
 def not_understood(prompt: str) -> str:
     return fit(f"Sorry, I didn't catch that. {prompt}")
+
+
+def first_option_yes_no(label: str) -> str:
+    """The second unclear reply to an offer: one plain yes/no question instead of a list."""
+    return f"Let's keep it simple: would {label} work for you (YES or NO)?"
+
+
+def offer_front_desk(clinic_phone: str) -> str:
+    """The second unclear reply to anything else: a person, rather than the same question."""
+    return (
+        f"I'm sorry, I'm not getting this right. You can call us at {clinic_phone}, or I can ask "
+        "the front desk to text you back: shall I (YES or NO)?"
+    )
 
 
 def hi_again(prompt: str) -> str:
@@ -111,7 +128,7 @@ def goodbye(name: str | None) -> str:
 
 
 def idle_yes() -> str:
-    return "Great! What can I help with? I can book, reschedule or cancel an appointment."
+    return "Great! I can book, reschedule or cancel an appointment. What can I help with?"
 
 
 def idle_no() -> str:
@@ -152,12 +169,12 @@ def tool_trouble(message: str | None) -> str:
 
 def ask_service(services: Sequence[str]) -> str:
     options = join_or([f"{i}) {name}" for i, name in enumerate(services, 1)])
-    return fit(f"Sure! Which service would you like: {options}? Reply with the number or name.")
+    return fit(f"Sure! Which service would you like (reply with the number or name): {options}?")
 
 
 def pick_service(options: Sequence[str]) -> str:
     listed = join_or([f"{i}) {name}" for i, name in enumerate(options, 1)])
-    return f"Just to check, which did you mean: {listed}? Reply {reply_numbers(len(options))}."
+    return f"Just to check, which did you mean: {listed}?"
 
 
 def ask_other_time() -> str:
@@ -167,9 +184,9 @@ def ask_other_time() -> str:
 def offer_slots(intro: str, labels: Sequence[str]) -> str:
     count = len(labels)
     pick = (
-        "Reply 1 to take it, or tell me another time."
+        f"Shall I book it (reply YES), or is there {SUITS_YOU} better?"
         if count == 1
-        else f"Reply {reply_numbers(count)} to pick one, or tell me another time."
+        else f"Which works best (reply {reply_numbers(count)}), or is there {SUITS_YOU} better?"
     )
     return fit(f"{intro}\n{numbered(labels)}\n{pick}")
 
@@ -203,6 +220,11 @@ def exact_taken_intro(label: str) -> str:
     return f"Sorry, {label} isn't available. The closest openings are:"
 
 
+def reason_then_nearest(reason: str) -> str:
+    """Why the asked-for time fails, heading the nearest openings offered instead."""
+    return f"{reason} The nearest openings:"
+
+
 def slot_taken_intro(label: str) -> str:
     return f"Sorry, {label} was just taken. How about one of these?"
 
@@ -234,13 +256,13 @@ def reason_and_ask_time(reason: str) -> str:
 def no_openings(service: str, when: str | None) -> str:
     return (
         f"I couldn't find any {service} openings{' ' + when if when else ''}. "
-        "What other day or time would work for you? Or reply WAITLIST and I'll text you if "
-        "one opens up."
+        "Reply WAITLIST and I'll text you if one opens up. What other day or time would work "
+        "for you?"
     )
 
 
 def which_slot(count: int) -> str:
-    return f"Which one works best? Reply {reply_numbers(count)}."
+    return f"Which one works best ({reply_numbers(count)})?"
 
 
 def slot_open(label: str, service: str, provider: str | None) -> str:
@@ -262,7 +284,7 @@ def ask_waitlist_name() -> str:
 
 def ask_name_for(slot_label: str) -> str:
     """``ask_name`` as repeated after an unclear reply: it says which slot it is for."""
-    return f"{ask_name()} (for {slot_label})"
+    return f"What's your full name for the booking on {slot_label}?"
 
 
 def confirm_booking(
@@ -272,7 +294,7 @@ def confirm_booking(
     who = f" for {name}" if name else ""
     return fit(
         f"Book {service}{with_provider(provider)} on {label}{who}?{deposit} "
-        "Reply YES to confirm or NO to pick another time."
+        "Shall I go ahead (YES or NO)?"
     )
 
 
@@ -291,6 +313,13 @@ def deposit_note(deposit: dict | None) -> str:
             f"No card is taken by text: {what} is waived, or the team may ask for it at the desk."
         )
     return f"We'll text you a link to pay {what} to hold your spot."
+
+
+def provider_switched(taken: str, other: str | None) -> str:
+    """The offered provider's time went at the last moment; another one free then took it."""
+    return (
+        f"{taken} was just booked at that time, so I've put you with {other or 'another provider'}."
+    )
 
 
 def booked(service: str, provider: str | None, label: str, deposit: dict | None) -> str:
@@ -348,7 +377,7 @@ def no_appointments() -> str:
 def pick_appointment(action: str, labels: Sequence[str]) -> str:
     return fit(
         f"Which appointment would you like to {action}?\n{numbered(labels)}\n"
-        f"Reply {reply_numbers(len(labels))}."
+        f"Which one ({reply_numbers(len(labels))})?"
     )
 
 
@@ -370,7 +399,7 @@ def ask_new_time(appointment: str) -> str:
 def confirm_reschedule(service: str, old: str, new: str, provider: str | None) -> str:
     return fit(
         f"Move your {service} from {old} to {new}{with_provider(provider)}? "
-        "Reply YES to confirm or NO to keep your current time."
+        "Shall I go ahead (YES, or NO to keep your current time)?"
     )
 
 
@@ -382,7 +411,7 @@ def rescheduled(service: str, label: str, provider: str | None) -> str:
 
 
 def confirm_cancel(appointment: str) -> str:
-    return fit(f"Cancel your {appointment}? Reply YES to cancel or NO to keep it.")
+    return fit(f"Cancel your {appointment}? Shall I go ahead (YES, or NO to keep it)?")
 
 
 def cancelled(appointment: str, deposit: str, deposit_cents: int, message: str | None) -> str:
@@ -408,8 +437,8 @@ def kept_appointment() -> str:
 
 def offer_booking(service: str | None) -> str:
     if service:
-        return f"Would you like to book {service}? Reply YES or tell me a day that suits you."
-    return "Would you like to book an appointment? Reply YES or tell me what you'd like."
+        return f"Would you like to book {service}? If so, which day suits you?"
+    return "Would you like to book an appointment? If so, what would you like?"
 
 
 def question_forwarded(mid_flow: bool = False) -> str:

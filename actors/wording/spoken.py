@@ -180,6 +180,8 @@ _REPLY_TWO_WAYS = re.compile(
     r"^(?:[Oo]r\s+)?[Rr]eply\s+(?P<a>[A-Z]+)\s+to\s+(?P<x>.+?),?\s+or\s+(?P<b>[A-Z]+)\s+to\s+"
     r"(?P<y>.+?)[.!?]?$"
 )
+_WHICH_ONE = re.compile(r"^Which one\?$")
+_GO_AHEAD = re.compile(r"^Shall I go ahead\b[^.!?]*\?$")
 _CONFIRM_LEAD = re.compile(r"^(?P<verb>Book|Move|Cancel)\s+(?P<rest>.+)\?$")
 _SAY_KEYWORD = re.compile(r"(?<![\w\"])(?:[Rr]eply|[Tt]ext)\s+(?=[\"“]|[A-Z]{2,}\b|[A-Z]\b|\d)")
 # "Reply HELP for help, STOP to stop": the second keyword needs its own "or say".
@@ -189,6 +191,12 @@ _TEXT_US = re.compile(r"\b([Tt])ext (?:us|me)\b")
 _BY_TEXT = re.compile(r"\bby text\b")
 _REPLY_LEFT = re.compile(r"\b([Rr])eply\b")
 
+# How to answer a question, said in brackets inside it: "(reply 1, 2 or 3)", "(YES or NO)".
+# A caller just answers the question, so the aside goes.
+_NO_TO_ASIDE = re.compile(r"[ \t]*\(YES,? or NO to ([^()\n]+)\)\?")
+_REPLY_ASIDE = re.compile(
+    r"[ \t]*\((?:reply\b|YES\b|(?:\d+(?:,\s*|\s+or\s+))*\d+\))[^()\n]*\)?(?=[\s:,.?!])", re.I
+)
 _LEADS = {
     "Book": "I can book",
     "Move": "I can move",
@@ -201,6 +209,7 @@ _LEADS = {
 
 def for_the_ear(text: str) -> str:
     """``text`` (one SMS reply) as it should be spoken to a caller; "" stays ""."""
+    text = _REPLY_ASIDE.sub("", _NO_TO_ASIDE.sub(r", or would you rather \1?", text))
     text = _EMOTICON.sub("", _EMOJI.sub("", _EMOJI_BREAK.sub(". ", text)))
     text = _drop_links(text)
     text = _expand(text)
@@ -420,7 +429,7 @@ def _speak_sentences(sentences: Sequence[str]) -> str:
     """Each sentence with its SMS instruction said aloud; an instruction already answered by
     the question before it is dropped."""
     said: list[str] = []
-    two_way = any(_REPLY_TWO_WAYS.match(s) for s in sentences)
+    two_way = any(_REPLY_TWO_WAYS.match(s) or _GO_AHEAD.match(s) for s in sentences)
     for sentence in sentences:
         lead = _CONFIRM_LEAD.match(sentence) if two_way else None
         if lead:
@@ -489,7 +498,13 @@ def _reply_two_ways(m: re.Match, _: bool) -> str:
     return f"Would you like to {do}, or {other}?"
 
 
+def _which_one(m: re.Match, asked: bool) -> str:
+    """ "Which one?" after the list's own question asks it twice."""
+    return "" if asked else m.group(0)
+
+
 _INSTRUCTIONS: list[tuple[re.Pattern, Callable[[re.Match, bool], str]]] = [
+    (_WHICH_ONE, _which_one),
     (_REPLY_NUMBERS, _reply_numbers),
     (_REPLY_NUMBER_OR_NAME, _reply_number_or_name),
     (_REPLY_HERE, _reply_here),

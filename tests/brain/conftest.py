@@ -321,9 +321,18 @@ class FakeTools:
                 msg = f"We're closed on {day:%A}s."
                 return self._error("clinic_closed", msg, alternatives=alts)
         slots = self._slots(svc, prov, day, part_of_day)
-        if near:
-            slots = self._nearest(slots, datetime.fromisoformat(near))
-        return {"ok": True, "service": svc.name, "slots": slots[: self.limit]}
+        if not near:
+            return {"ok": True, "service": svc.name, "slots": slots[: self.limit]}
+        at = datetime.fromisoformat(near)
+        closest = sorted(slots, key=lambda s: abs(datetime.fromisoformat(s["start"]) - at))
+        slots = sorted(closest[:3], key=lambda s: s["start"])  # the closest three, in order
+        free, problem = self._place(svc, prov, at, None)
+        if free is None:  # why not, and the nearest instead (the engine's contract)
+            found = {"exact": False, "reason": problem["error"], "message": problem["message"]}
+            return {"ok": True, "service": svc.name, "slots": slots[: self.limit], **found}
+        hit = self._slot(at, at + timedelta(minutes=svc.duration_min), free)
+        slots = [hit, *(s for s in slots if s["start"] != hit["start"])]
+        return {"ok": True, "service": svc.name, "slots": slots[: self.limit], "exact": True}
 
     def book_appointment(
         self,

@@ -22,6 +22,8 @@ LA = ZoneInfo("America/Los_Angeles")
 JANE = CustomerInfo(phone="+15555550123", name=None, returning=False)
 MARIA = CustomerInfo(phone="+15555550177", name="Maria Lopez", returning=True)
 
+OFFER_END = "Which works best (reply 1, 2 or 3), or is there a day and time that suits you better?"
+
 
 def la(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=LA)
@@ -34,7 +36,7 @@ def test_booking_in_one_message_proposes_the_exact_time_then_books_on_yes(chat):
     reply = chat.say("Can I book a HydraFacial with Jess next Tuesday at 2pm? I'm Jane Doe")
     assert chat.text() == (
         "Good news, that time is open! Book HydraFacial with Jess Kim on Tue Dec 1 at 2:00 PM "
-        "for Jane Doe? Reply YES to confirm or NO to pick another time."
+        "for Jane Doe? Shall I go ahead (YES or NO)?"
     )
     assert [c["name"] for c in reply.tool_calls] == ["check_availability"]
     assert chat.tools.called("check_availability")[0] == {
@@ -71,7 +73,7 @@ def test_booking_across_turns_asks_for_the_service_offers_slots_and_asks_the_nam
     chat.say("2")
     assert chat.text().startswith("Here's what's open for HydraFacial:")
     assert "1) Wed Nov 25 at 12:00 PM" in chat.text()
-    assert chat.text().endswith("Reply 1, 2 or 3 to pick one, or tell me another time.")
+    assert chat.text().endswith(OFFER_END)
 
     chat.say("tomorrow afternoon")
     assert "HydraFacial on Thu Nov 26 in the afternoon" in chat.text()
@@ -95,9 +97,7 @@ def test_booking_across_turns_asks_for_the_service_offers_slots_and_asks_the_nam
 
 def test_an_ambiguous_service_is_asked_about_before_any_lookup(chat):
     reply = chat.say("can I get a peel or a facial on Friday?")
-    assert chat.text() == (
-        "Just to check, which did you mean: 1) HydraFacial or 2) Chemical Peel? Reply 1 or 2."
-    )
+    assert chat.text() == ("Just to check, which did you mean: 1) HydraFacial or 2) Chemical Peel?")
     assert not reply.tool_calls
     chat.say("the peel")
     assert chat.text().startswith("Here's what's open for Chemical Peel on Fri Nov 27:")
@@ -131,7 +131,7 @@ def test_a_slot_taken_before_confirmation_is_replaced_by_alternatives(chat):
 def test_a_busy_exact_time_gets_the_closest_openings(chat):
     chat.tools.add_appointment("Botox", la(12, 1, 15))
     chat.say("botox next tuesday at 3")
-    assert chat.text().startswith("Sorry, Tue Dec 1 at 3:00 PM isn't available.")
+    assert chat.text().startswith("Sorry, that time was just taken. The nearest openings:")
     assert "Tue Dec 1 at 2:30 PM" in chat.text() and "Tue Dec 1 at 3:30 PM" in chat.text()
 
 
@@ -157,7 +157,7 @@ def test_the_choice_of_an_offered_slot_can_be_by_time_or_order(chat):
 def test_a_yes_to_several_offered_slots_asks_which(chat):
     chat.say("consultation tomorrow")
     chat.say("ok")
-    assert chat.text() == "Which one works best? Reply 1, 2 or 3."
+    assert chat.text() == "Which one works best (1, 2 or 3)?"
 
 
 def test_no_to_the_offered_slots_asks_for_another_time(chat):
@@ -295,7 +295,7 @@ def test_cancel_well_ahead_refunds_the_deposit(chat):
     chat.say("please cancel my botox")
     assert chat.text() == (
         "Cancel your Botox on Tue Dec 1 at 2:00 PM with Dr. Maya Patel? "
-        "Reply YES to cancel or NO to keep it."
+        "Shall I go ahead (YES, or NO to keep it)?"
     )
     chat.say("yes")
     assert chat.tools.called("cancel_appointment") == [{"appointment_id": 1}]
@@ -345,8 +345,8 @@ def test_appointments_are_listed(chat):
 def test_a_question_is_answered_then_booking_is_offered_and_taken_up(chat):
     chat.say("How much is a HydraFacial?")
     assert chat.replies[-1].messages == (
-        "A HydraFacial is $199 and takes about 60 minutes.",
-        "Would you like to book HydraFacial? Reply YES or tell me a day that suits you.",
+        "A HydraFacial is $199 and takes about 60 minutes.\n\n"
+        "Would you like to book HydraFacial? If so, which day suits you?",
     )
     chat.say("yes")
     assert chat.text().startswith("Here's what's open for HydraFacial:")
@@ -370,8 +370,9 @@ def test_a_question_mid_booking_is_answered_and_the_booking_resumes(chat):
     chat.say("botox tomorrow")
     chat.say("1")
     reply = chat.say("how much is botox?")
-    assert reply.messages[0] == "Botox is $300 per area; a $50 deposit holds your appointment."
-    assert reply.messages[1].startswith("What's your full name for the booking?")
+    answer, prompt = reply.messages[0].split("\n\n")
+    assert answer == "Botox is $300 per area; a $50 deposit holds your appointment."
+    assert prompt.startswith("What's your full name for the booking")
     chat.say("Jane Smith")
     assert "Book Botox with Dr. Maya Patel on Thu Nov 26 at 9:00 AM for Jane Smith?" in chat.text()
 
@@ -429,7 +430,7 @@ def test_unknown_input_mid_flow_repeats_the_pending_question(chat):
     chat.say("consultation tomorrow")
     chat.say("blorp")
     assert chat.text().startswith("Sorry, I didn't catch that. The open times for Consultation")
-    assert chat.text().endswith("Reply 1, 2 or 3 to pick one, or tell me another time.")
+    assert chat.text().endswith(OFFER_END)
 
 
 def test_a_failing_classifier_degrades_to_rules(make_chat):
@@ -526,7 +527,8 @@ def test_a_question_about_a_service_is_not_taken_for_a_booking(chat):
 def test_a_long_answer_is_trimmed_to_one_text(chat):
     chat.tools.faq["laser"] = "Laser hair removal works best over six sessions. " * 20
     reply = chat.say("what should I know about laser?")
-    assert len(reply.messages[0]) <= 320 and reply.messages[0].endswith(".")
+    answer = reply.messages[0].split("\n\n")[0]
+    assert len(answer) <= 480 and answer.endswith(".")
 
 
 def test_a_calendar_outage_is_relayed_with_what_to_do(chat):
@@ -597,7 +599,7 @@ def test_help_lists_what_the_assistant_can_do_and_keeps_the_flow(chat):
     assert chat.text().startswith("I'm Glow Med Spa's virtual assistant. I can book")
     chat.say("botox tomorrow")
     reply = chat.say("what can you do?")
-    assert reply.messages[1].startswith("The open times for Botox are:")
+    assert reply.messages[0].split("\n\n")[1].startswith("The open times for Botox are:")
 
 
 def test_a_name_given_in_a_greeting_is_not_asked_for_again(chat):

@@ -70,7 +70,7 @@ def test_offered_times_are_one_spoken_list_ending_in_a_question():
     spoken = for_the_ear(text)
     assert spoken == (
         "Here's what's open for Botox: Tuesday, December 1 at 2 PM, 3:30 PM, or Wednesday, "
-        "December 2 at 9 AM. Which suits you, or would another time be better?"
+        "December 2 at 9 AM. Which works best, or is there a day and time that suits you better?"
     )
     assert_reads_well(spoken)
 
@@ -98,7 +98,8 @@ def test_a_single_offered_time_asks_whether_it_works():
     spoken = for_the_ear(sms.offer_slots(sms.exact_taken_intro(LABELS[0]), LABELS[2:]))
     assert spoken == (
         "Sorry, Tuesday, December 1 at 2 PM isn't available. The closest openings are: "
-        "Wednesday, December 2 at 9 AM. Would that time work, or would you like another?"
+        "Wednesday, December 2 at 9 AM. Shall I book it, or is there a day and time that suits "
+        "you better?"
     )
 
 
@@ -106,7 +107,8 @@ def test_how_about_one_of_these_names_the_times():
     spoken = for_the_ear(sms.offer_slots(sms.slot_taken_intro(LABELS[0]), LABELS[1:]))
     assert spoken == (
         "Sorry, Tuesday, December 1 at 2 PM was just taken. How about Tuesday, December 1 at "
-        "3:30 PM or Wednesday, December 2 at 9 AM? Or would another time be better?"
+        "3:30 PM or Wednesday, December 2 at 9 AM? Which works best, or is there a day and time "
+        "that suits you better?"
     )
 
 
@@ -147,8 +149,7 @@ def test_confirming_a_booking_asks_shall_i_go_ahead():
     text = sms.confirm_booking("Botox", DOCTOR, LABELS[0], 5000, "Jane Doe")
     assert for_the_ear(text) == (
         "I can book Botox with Doctor Maya Patel on Tuesday, December 1 at 2 PM for Jane Doe. "
-        "A deposit of 50 dollars holds the spot. Shall I go ahead, or would you rather pick "
-        "another time?"
+        "A deposit of 50 dollars holds the spot. Shall I go ahead?"
     )
 
 
@@ -157,7 +158,7 @@ def test_confirming_a_move_or_a_cancellation_ends_in_the_choice():
     assert move.startswith("I can move your Botox from Tuesday, December 1 at 2 PM to Wednesday")
     assert move.endswith("Shall I go ahead, or would you rather keep your current time?")
     cancel = for_the_ear(sms.confirm_cancel(APPOINTMENT))
-    assert cancel.endswith("Shall I go ahead and cancel, or would you rather keep it?")
+    assert cancel.endswith("Shall I go ahead, or would you rather keep it?")
     assert "cancel your Botox on Tuesday, December 1 at 2 PM" in cancel
 
 
@@ -171,8 +172,8 @@ def test_reminder_letters_become_a_question():
 def test_waitlist_keyword_becomes_an_offer_to_join():
     spoken = for_the_ear(sms.no_openings("Botox", sms.when_asked(date(2026, 12, 1), None, None)))
     assert spoken.endswith(
-        "What other day or time would work for you? Or would you like to join the waitlist, so "
-        "I can text you if one opens up?"
+        "Would you like to join the waitlist, so I can text you if one opens up? What other day "
+        "or time would work for you?"
     )
 
 
@@ -184,7 +185,7 @@ def test_waitlist_offer_keeps_the_hold_and_asks():
 
 def test_yes_or_tell_me_follows_the_question_it_answers():
     spoken = for_the_ear(sms.offer_booking("Botox"))
-    assert spoken == "Would you like to book Botox? If so, just tell me a day that suits you."
+    assert spoken == "Would you like to book Botox? If so, which day suits you?"
 
 
 def test_reply_here_becomes_just_let_me_know():
@@ -215,7 +216,7 @@ def test_text_us_becomes_call_us_on_a_call():
 def test_the_slot_in_brackets_moves_into_the_question():
     spoken = for_the_ear(sms.ask_name_for(slot_labels(TUE_2PM, provider=ESTHETICIAN)[0]))
     assert spoken == (
-        "What's your full name for the booking, for Tuesday, December 1 at 2 PM with Jess Kim?"
+        "What's your full name for the booking on Tuesday, December 1 at 2 PM with Jess Kim?"
     )
 
 
@@ -430,6 +431,10 @@ def sms_texts() -> dict[str, str]:
         "waitlist_window": window,
         "waitlist_joined": sms.waitlist_joined("Botox", window),
         "waitlist_left": sms.waitlist_left(["Botox", "HydraFacial"]),
+        "reason_then_nearest": sms.reason_then_nearest("We open at 9:00 AM on Tuesdays."),
+        "first_option_yes_no": sms.first_option_yes_no(LABELS[0]),
+        "offer_front_desk": sms.offer_front_desk("+13105550100"),
+        "provider_switched": sms.provider_switched(DOCTOR, ESTHETICIAN),
     }
 
 

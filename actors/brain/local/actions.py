@@ -14,6 +14,8 @@ from actors.brain import nlu, safety
 from actors.brain.local.slots import Slots
 from actors.wording import sms as wording
 
+# A booking refused because the provider is busy then: with no preference, try anyone else.
+TAKEN = ("slot_taken", "daily_cap_reached", "provider_unavailable", "outside_hours")
 _WANTS_SOMETHING = re.compile(r"\b(book|appointment|schedule|get an?|do you (do|offer))\b", re.I)
 
 
@@ -25,14 +27,14 @@ class Actions(Slots):
         self.say(found.reply)
 
     def do_opt_out(self) -> None:
-        self.reset()
+        self.forget()
         self.state["opted_out"] = True
         self.say(wording.opted_out(self.clinic.name, self.clinic.phone))
         self.end = True
 
     def do_transfer(self) -> None:
         result = self.tools.call("transfer_to_staff", {"reason": self.msg.text[:500]})
-        self.reset()
+        self.forget()
         if result.get("ok"):
             self.say(wording.transferred())
         else:
@@ -42,7 +44,7 @@ class Actions(Slots):
 
     def do_abort(self) -> None:
         flow = self.state.get("flow")
-        self.reset()
+        self.forget()
         self.say(
             wording.kept_appointment() if flow in ("cancel", "reschedule") else wording.aborted()
         )
@@ -100,7 +102,7 @@ class Actions(Slots):
     def do_decline(self) -> None:
         flow = self.state.get("flow")
         if flow == "cancel":
-            self.reset()
+            self.forget()
             self.say(wording.kept_appointment())
             return
         self.state.pop("slot", None)
@@ -115,12 +117,22 @@ class Actions(Slots):
         if slot.get("provider"):
             args["provider"] = slot["provider"]
         result = self.tools.call("book_appointment", args)
+        if result.get("error") in TAKEN and slot.get("provider") and not self.request["provider"]:
+            # no preference: another qualified provider free then takes it, before any
+            # "that was just taken" (another booking's buffer, a race at the same minute)
+            retry = self.tools.call(
+                "book_appointment", {k: v for k, v in args.items() if k != "provider"}
+            )
+            if retry.get("ok"):
+                result = retry
+                other = (retry.get("appointment") or {}).get("provider")
+                self.prefix_with(wording.provider_switched(slot["provider"], other))
         if not result.get("ok"):
             self.relay_failure(result, slot)
             return
         appointment = result.get("appointment") or {}
         start = appointment.get("start") or slot["start"]
-        self.reset()
+        self.forget()
         self.say(
             wording.booked(
                 appointment.get("service") or service,
@@ -140,7 +152,7 @@ class Actions(Slots):
             self.relay_failure(result, slot)
             return
         moved = result.get("appointment") or {}
-        self.reset()
+        self.forget()
         self.say(
             wording.rescheduled(
                 moved.get("service") or appointment.get("service", "appointment"),
@@ -154,7 +166,7 @@ class Actions(Slots):
         result = self.tools.call("cancel_appointment", {"appointment_id": appointment["id"]})
         error = result.get("error")
         if not result.get("ok") and error != "too_late_to_cancel":
-            self.reset()
+            self.forget()
             message = result.get("message")
             self.say(
                 wording.tool_trouble(message) if error == "unavailable" or not message else message
@@ -164,7 +176,7 @@ class Actions(Slots):
         deposit = result.get("deposit") or ("none" if result.get("ok") else "kept")
         if isinstance(deposit, dict):
             deposit = str(deposit.get("status") or "none")
-        self.reset()
+        self.forget()
         self.say(
             wording.cancelled(
                 self.appointment_text(appointment),
@@ -185,6 +197,7 @@ class Actions(Slots):
         offered = self.state.get("offer_service")
         self.reset()
         self.state["flow"] = "book"
+        self.recall_said()
         self.merge_details()
         if offered and not self.request.get("service") and not self.request.get("service_options"):
             self.request["service"] = offered
@@ -197,7 +210,7 @@ class Actions(Slots):
         self.start_existing("cancel")
 
     def do_no_thanks(self) -> None:
-        self.reset()
+        self.forget()
         self.say(wording.idle_no())
 
     def do_list_appointments(self) -> None:
@@ -205,6 +218,9 @@ class Actions(Slots):
         if appointments is None:
             return
         if not appointments:
+            if self.msg.wants_a_time:  # "I'm a new patient, can I come in Tuesday at 9?"
+                self.do_start_booking()
+                return
             self.reset()
             self.ask("offer_booking", wording.no_appointments())
             return
@@ -244,7 +260,7 @@ class Actions(Slots):
         self.say(wording.greeting(self.clinic.name, self.customer_name()))
 
     def do_goodbye(self) -> None:
-        self.reset()
+        self.forget()
         self.say(wording.goodbye(self.customer_name()))
         if self.turn.channel == "call":
             self.tools.call("end_conversation", {})

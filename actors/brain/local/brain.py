@@ -48,18 +48,17 @@ class Run(Actions):
         getattr(self, f"do_{INTENT_ACTIONS.get(self.msg.intent, 'fallback')}")()
 
     def reply(self) -> BrainReply:
+        """One text: everything this turn says, in order, as one message (a returning customer
+        greeted by name once); the sender splits only what is past one message's limit."""
         name = self.turn.customer.name
-        if name and not self.state.get("greeted") and not self.end and self.out:
-            hello = wording.hello(name)
-            if not self.out[0].startswith("Hi"):
-                if len(hello) + 1 + len(self.out[0]) <= wording.SMS_LIMIT:
-                    self.out[0] = f"{hello} {self.out[0]}"
-                else:
-                    self.out.insert(0, hello)
+        if self.prefix:  # a note that found no question to ride with
+            self.out.append(self.prefix)
+        parts = [wording.fit(m, wording.THOUGHT_LIMIT) for m in self.out if m]
+        greet = name and not self.state.get("greeted") and not self.end and parts
+        if greet and not parts[0].startswith("Hi"):
+            parts[0] = f"{wording.hello(name)} {parts[0]}"
         self.state["greeted"] = True
-        messages = tuple(wording.fit(m) for m in self.out if m) or (
-            wording.fallback(self.clinic.name),
-        )
+        text = "\n\n".join(parts) or wording.fallback(self.clinic.name)
         return BrainReply(
-            messages=messages, state=self.state, end=self.end, tool_calls=tuple(self.tools.log)
+            messages=(text,), state=self.state, end=self.end, tool_calls=tuple(self.tools.log)
         )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from actors.brain import nlu
 from actors.brain.base import ServiceInfo, ToolRunner, Turn
-from actors.brain.local.dialogue import EMPTY_REQUEST, FLOW_KEYS
+from actors.brain.local.dialogue import EMPTY_REQUEST, FLOW_KEYS, SAID_KEYS
 from actors.brain.local.message import Message
 from actors.wording import sms as wording
 
@@ -55,24 +55,46 @@ class TurnContext:
         self.end = False
         self.prefix = ""  # said in the same text as the next question ("Good news: ...")
         self._signals: dict[str, object] = {}
+        self.missed = False  # this turn's reply was not understood (``reprompt_or``)
 
     # ------------------------------------------------------------------ talking
 
     def say(self, *texts: str) -> None:
-        self.out.extend(t for t in texts if t)
+        said = [t for t in texts if t]
+        if said and self.prefix:  # what was waiting for the next question goes out first
+            said[0], self.prefix = f"{self.prefix} {said[0]}", ""
+        self.out.extend(said)
+
+    def prefix_with(self, text: str) -> None:
+        """Say ``text`` in the same message as the next question, after anything already
+        waiting there ("Jess Kim doesn't do Botox. Good news, ...")."""
+        self.prefix = f"{self.prefix} {text}".strip()
 
     def ask(self, stage: str, text: str) -> None:
         """Say ``text`` and wait in ``stage``; ``text`` is repeated if the reply is unclear."""
-        self.say(f"{self.prefix} {text}" if self.prefix else text)
-        self.prefix = ""
+        self.say(text)
         self.state["stage"] = stage
         self.state["prompt"] = text
 
     def reset(self) -> None:
+        """End the current flow; what the customer asked for is remembered in ``said`` (a
+        new patient's "Tuesday at 9" outlives a detour through "which service?")."""
+        request = self.state.get("request") or {}
+        said = {**(self.state.get("said") or {})}
+        said.update({k: v for k, v in request.items() if k in SAID_KEYS and v})
         for key in FLOW_KEYS:
             self.state.pop(key, None)
+        if said:
+            self.state["said"] = said
         self.state["stage"] = "idle"
         self.state.pop("prompt", None)
+        self.state.pop("misses", None)
+
+    def forget(self) -> None:
+        """End the flow and what was said for it: it was booked, moved, cancelled or dropped."""
+        self.reset()
+        self.state.pop("said", None)
+        self.state.pop("party", None)
 
     def repeat_prompt(self) -> None:
         """Mid-flow, remind the customer what we were waiting for."""
@@ -80,11 +102,27 @@ class TurnContext:
             self.say(self.state["prompt"])
 
     def reprompt_or(self, idle_text: str) -> None:
-        """Not understood: repeat the pending question, or (between flows) say ``idle_text``."""
+        """Not understood: repeat the pending question once, then change tack (never the same
+        question a third time); between flows say ``idle_text``."""
         if self.state["stage"] != "idle" and self.state.get("prompt"):
-            self.say(wording.not_understood(self.state["prompt"]))
+            self.missed = True
+            misses = self.state["misses"] = self.state.get("misses", 0) + 1
+            if misses >= 2:
+                self.change_tack()
+            else:
+                self.say(wording.not_understood(self.state["prompt"]))
         else:
             self.say(idle_text)
+
+    def change_tack(self) -> None:
+        """Two unusable answers: a yes/no about the first option offered, else the desk."""
+        slots = self.state.get("slots") or []
+        if self.state["stage"] == "offer_slots" and len(slots) > 1:
+            self.state["slots"] = slots[:1]
+            self.ask("offer_slots", wording.first_option_yes_no(self.slot_label(slots[0])))
+        else:
+            self.ask("offer_desk", wording.offer_front_desk(self.clinic.phone))
+        self.state["misses"] = 1  # one more miss here and the desk is offered
 
     # ------------------------------------------------------------------ reading the state
 

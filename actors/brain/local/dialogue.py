@@ -24,6 +24,10 @@ name          the name the customer gave in this conversation (returning custome
               ``turn.customer.name`` is used and never asked for)
 offer_service the service a just-answered question was about ("Would you like to book?")
 prompt        the last question asked, repeated when a reply is not understood
+misses        unusable answers in a row to ``prompt``: the second changes tack
+said          what the customer asked for (service, provider, day, at, ...), kept across
+              flow restarts until the booking is done or dropped (``forget``)
+party         how many people one booking is for, when more than one ("me and my sister")
 greeted       a returning customer has been greeted by name
 opted_out     set when the customer asked not to be texted again (the caller acts on it)
 ============  ====================================================================
@@ -79,6 +83,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("yes", "start_booking"),
         ("no", "no_thanks"),
     ),
+    "offer_desk": (("yes", "transfer"), ("no", "no_thanks"), ("details", "start_booking")),
 }
 
 # What each flow still needs, in order: the first one missing is asked for (``advance``).
@@ -135,6 +140,8 @@ EMPTY_REQUEST = {
     "part_of_day": None,
     "week_of": None,
 }
+# What of a request ``reset`` keeps in ``said`` until the flow is done (``forget``).
+SAID_KEYS = ("service", "provider", "day", "at", "part_of_day", "week_of")
 # What ``reset`` forgets when a flow ends (name, greeted and opted_out outlive flows).
 FLOW_KEYS = (
     "flow",

@@ -46,6 +46,15 @@ class Flow(Signals):
         self.state.pop("slot", None)
         self.state.pop("slots", None)
 
+    def recall_said(self) -> None:
+        """Start the request from what the customer already said (a past day is dropped)."""
+        said = dict(self.state.get("said") or {})
+        today = self.turn.now.astimezone(self.tz).date()
+        if said.get("day") and date.fromisoformat(said["day"]) < today:
+            said.pop("day")
+            said.pop("at", None)
+        self.request.update(said)
+
     def have(self, need: str) -> bool:
         r = self.request
         return {
@@ -95,7 +104,7 @@ class Flow(Signals):
             today = self.turn.now.astimezone(self.tz).date()
             args["until_date"] = (today + timedelta(days=wish["days_ahead"])).isoformat()
         result = self.tools.call("join_waitlist", args)
-        self.reset()
+        self.forget()
         if result.get("ok"):
             self.say(wording.waitlist_joined(result["service"], result["window"]))
         else:
@@ -164,6 +173,9 @@ class Flow(Signals):
         if appointments is None:
             return
         if not appointments:
+            if self.msg.wants_a_time:  # nothing to move: they are asking for a visit
+                self.do_start_booking()  # type: ignore[attr-defined]
+                return
             self.ask("offer_booking", wording.no_appointments())
             return
         self.state["flow"] = flow

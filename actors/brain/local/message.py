@@ -24,6 +24,9 @@ _EXISTING = re.compile(
     r"booking|booked|reschedul\w*|cancel\w*|move|change|switch|"
     r"push|instead|another day|different day|different time|can'?t make|won'?t make)\b"
 )
+_NEW_PATIENT = re.compile(
+    r"\b(new (patient|client|customer)|first (time|visit|appointment)|never been)\b"
+)
 _ASKING = ("what ", "what's", "how ", "does ", "is ", "are ", "why ", "who ", "which ", "will ")
 _QUESTION_START = (
     "what",
@@ -121,6 +124,15 @@ class Message:
         )
 
     @cached_property
+    def new_patient(self) -> bool:
+        return bool(_NEW_PATIENT.search(self.clean))
+
+    @cached_property
+    def wants_a_time(self) -> bool:
+        """Asks for a visit (a service, a time, or "I'm new"), not about one they have."""
+        return bool(self.services or self.when or self.new_patient)
+
+    @cached_property
     def intent(self) -> str:
         """The intent to route by: plain keywords first, then the classifier, then details."""
         if self.keyword:
@@ -134,6 +146,10 @@ class Message:
             top = "book" if has_details else "question" if self.is_question else "other"
         if top == "other" and (_GREETING.match(self.clean) or nlu.extract_name(self.text)):
             return "greeting"  # "hi, this is Jane Doe"
+        if top in ("reschedule", "cancel", "list_appointments") and self.new_patient:
+            return "book"  # a new patient has nothing to move or list
+        if top == "question" and has_details and not self.clean.startswith(_QUESTION_START):
+            return "book"  # "can I come in Monday at 7 for an exam" asks for a visit
         if top in ("reschedule", "cancel") and not _EXISTING.search(self.clean):
             # these act on an existing appointment: without a word pointing at one, take the
             # next best reading ("can I book a facial on Friday?" is a booking)

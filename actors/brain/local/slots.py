@@ -68,9 +68,9 @@ class Slots(Flow):
             return
         slots = list(result.get("slots") or [])
         if exact is not None:
-            hit = next((s for s in slots if self.local(s["start"]) == exact), None)
-            if hit is not None:
-                self.prefix = (
+            if result.get("exact") and slots:
+                hit = slots[0]
+                self.prefix_with(
                     wording.slot_open(wording.when_label(exact), service, hit.get("provider"))
                     if self.state["flow"] == "book" and not self.customer_name()
                     else wording.time_open()
@@ -78,11 +78,14 @@ class Slots(Flow):
                 self.state["slot"] = slot_memo(hit)
                 self.advance()
                 return
-            slots.sort(key=lambda s: abs((self.local(s["start"]) - exact).total_seconds()))
-            slots = sorted(slots[:MAX_OFFER], key=lambda s: s["start"])
-            intro = wording.exact_taken_intro(wording.when_label(exact))
             if slots:
-                self.offer(slots, intro)
+                reason = result.get("message")
+                self.offer(
+                    slots,
+                    wording.reason_then_nearest(reason)
+                    if reason
+                    else wording.exact_taken_intro(wording.when_label(exact)),
+                )
                 return
         if slots:
             self.offer(slots, wording.openings_intro(service, self.when_text()))
@@ -127,7 +130,7 @@ class Slots(Flow):
         error = result.get("error")
         r = self.request
         if error in ("provider_does_not_offer_service", "provider_unknown") and r.get("provider"):
-            self.say(result.get("message") or "")
+            self.prefix_with(result.get("message") or "")  # one text: why, then who can
             r["provider"] = None
             self.need_find_slots()
             return
