@@ -90,6 +90,9 @@ class ConversationTools:
             self.clinic.id, service, self.now, provider, day, part, near_at, limit=3
         )
 
+    def _tool_provider_hours(self, provider: str, date: str | None = None) -> dict:
+        return engine.provider_hours(self.clinic.id, provider, self.now, _day(date))
+
     def _tool_book_appointment(
         self, service: str, start: str, customer_name: str, provider=None, notes: str = ""
     ) -> dict:

@@ -48,6 +48,22 @@ TOOLS: list[dict] = [
         #    slots are spread out: that day's nearest first, then the nearest other days
     },
     {
+        "name": "provider_hours",
+        "description": "When a provider is in: one day (YYYY-MM-DD, clinic time), or the "
+        "next seven days; time off and closures are taken out.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "provider": {"type": "string", "description": "Provider name as said"},
+                "date": {"type": "string", "description": "YYYY-MM-DD in the clinic's time zone"},
+            },
+            "required": ["provider"],
+            "additionalProperties": False,
+        },
+        # -> {"ok", "provider", "days": [{"date", "weekday", "hours": [["09:00", "12:00"]]}]}
+        #    (no hours: not in that day)
+    },
+    {
         "name": "book_appointment",
         "description": "Book a slot the customer has explicitly confirmed.",
         "parameters": {

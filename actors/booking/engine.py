@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from actors.booking import policy
@@ -431,6 +431,34 @@ def availability(
         )
     slots_out = [slot_dict(s, req.clinic) for s in slots]
     return tool_ok(service=req.service_row.name, slots=slots_out, **extra)
+
+
+def provider_hours(
+    clinic_id: int, provider: str | int, now: datetime | None = None, day=None, days: int = 7
+) -> dict:
+    """When a provider is in: on ``day``, or over the next ``days`` days (time off and clinic
+    closures taken out), as {"provider", "days": [{"date", "weekday", "hours": [[a, b]]}]}."""
+    now = now or utcnow()
+    req = BookingRequest(clinic_id, "", now, "+10000000000", provider=provider)
+    _clinic(req, now)
+    found = find_provider(req.clinic, provider)
+    if found is None:
+        ours = Provider.select().where(Provider.clinic == req.clinic)
+        raise BookingError("provider_unknown", words.provider_unknown(p.name for p in ours))
+    calendar = Availability(load_calendar(req.clinic, now))
+    today = now.astimezone(ZoneInfo(req.clinic.timezone)).date()
+    wanted = [day] if day is not None else [today + timedelta(days=k) for k in range(days)]
+    listed = []
+    for local_day in wanted:
+        hours = calendar.working_on(local_day, found.id)
+        listed.append(
+            {
+                "date": local_day.isoformat(),
+                "weekday": f"{local_day:%A}",
+                "hours": [[words.hhmm(a), words.hhmm(b)] for a, b in hours],
+            }
+        )
+    return tool_ok(provider=found.name, days=listed)
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -310,6 +310,19 @@ class Availability:
             return list(self._opening[local_day.weekday()])
         return list(self._hours[self._provider(provider_id).provider_id][local_day.weekday()])
 
+    def working_on(self, local_day: date, provider_id: int) -> list[tuple[int, int]]:
+        """When a provider is actually in on a local day (hours minus time off and clinic
+        closures), as seconds after local midnight; empty when they are not in."""
+        self._provider(provider_id)
+        if local_day in self.calendar.holidays:
+            return []
+        day = self._day(local_day)
+        work = self._work(provider_id, day)
+        if not work:
+            return []
+        free = iv.subtract(work, iv.window(self._off[provider_id], work[0][0], work[-1][1]))
+        return [(a - day.start, b - day.start) for a, b in free]
+
     @property
     def notice_min(self) -> int:
         return self.calendar.min_notice_min

@@ -79,6 +79,12 @@ def clock(seconds: int) -> str:
     return f"{hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
 
 
+def hhmm(seconds: int) -> str:
+    """Seconds after midnight as "09:00" (24:00 stays 24:00: the end of the day)."""
+    hour, minute = divmod(seconds // 60, 60)
+    return f"{hour:02d}:{minute:02d}"
+
+
 def spans(hours: Iterable[tuple[int, int]]) -> str:
     """ "9:00 AM-12:00 PM and 1:00 PM-6:00 PM"."""
     parts = [f"{clock(a)}-{clock(b)}" for a, b in hours]

@@ -435,6 +435,59 @@ def kept_appointment() -> str:
 # --------------------------------------------------------------------------- questions
 
 
+def _hours_words(hours: Sequence[Sequence[str]]) -> str:
+    return " and ".join(f"{_clock_hhmm(a)} to {_clock_hhmm(b)}" for a, b in hours)
+
+
+def _clock_hhmm(hhmm: str) -> str:
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    hour %= 24
+    return f"{hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+
+
+def provider_in_on(provider: str, day: date, hours: Sequence[Sequence[str]]) -> str:
+    """Answers "is Dr. Patel in on Saturday?" for that day."""
+    return f"Yes, {provider} is in on {day_label(day)}, {_hours_words(hours)}."
+
+
+def provider_not_in(provider: str, day: date, next_day: date | None, hours) -> str:
+    if next_day is None:
+        return f"{provider} isn't in on {day_label(day)}, nor in the week after."
+    return (
+        f"{provider} isn't in on {day_label(day)}. The next day they're in is "
+        f"{day_label(next_day)}, {_hours_words(hours)}."
+    )
+
+
+def provider_week(provider: str, days: Sequence[tuple[date, Sequence[Sequence[str]]]]) -> str:
+    """Answers "when does Jess work?": the coming week's days in, grouped by their hours."""
+    if not days:
+        return f"{provider} isn't in over the next week."
+    groups: dict[str, list[date]] = {}
+    for day, hours in days:
+        groups.setdefault(_hours_words(hours), []).append(day)
+    said = "; ".join(
+        f"{join_or([day_label(d) for d in group], 'and')}, {hours}"
+        for hours, group in groups.items()
+    )
+    return f"Over the next week, {provider} is in {said}."
+
+
+def offer_booking_with(provider: str, day: date | None) -> str:
+    when = f" on {day_label(day)}" if day else ""
+    return f"Would you like to book with {provider}{when}? If so, which service?"
+
+
+def service_length(service: str, minutes: int) -> str:
+    """Answers "how long is a peel?" from the clinic's own service list."""
+    if minutes >= 60 and minutes % 30 == 0:
+        hours = minutes / 60
+        amount = f"{hours:g} hour{'s' if hours != 1 else ''}"
+    else:
+        amount = f"{minutes} minutes"
+    return f"{service} takes about {amount}."
+
+
 def offer_booking(service: str | None) -> str:
     if service:
         return f"Would you like to book {service}? If so, which day suits you?"

@@ -334,6 +334,23 @@ class FakeTools:
         slots = [hit, *(s for s in slots if s["start"] != hit["start"])]
         return {"ok": True, "service": svc.name, "slots": slots[: self.limit], "exact": True}
 
+    def provider_hours(self, provider: str, date: str | None = None) -> dict:
+        prov = self._provider(provider)
+        if prov is None:
+            return self._error("provider_unknown", f"I don't know {provider}.")
+        today = self.now.astimezone(self.tz).date()
+        days = (
+            [datetime.fromisoformat(date).date()]
+            if date
+            else [today + timedelta(days=k) for k in range(7)]
+        )
+        listed = []
+        for d in days:
+            opens, closes = self.hours.get(d.weekday(), (None, None))
+            hours = [[f"{opens:%H:%M}", f"{closes:%H:%M}"]] if opens else []
+            listed.append({"date": d.isoformat(), "weekday": f"{d:%A}", "hours": hours})
+        return {"ok": True, "provider": prov.name, "days": listed}
+
     def book_appointment(
         self,
         service: str,

@@ -435,6 +435,19 @@ def sms_texts() -> dict[str, str]:
         "first_option_yes_no": sms.first_option_yes_no(LABELS[0]),
         "offer_front_desk": sms.offer_front_desk("+13105550100"),
         "provider_switched": sms.provider_switched(DOCTOR, ESTHETICIAN),
+        "provider_in_on": sms.provider_in_on(DOCTOR, date(2026, 12, 5), [["09:00", "18:00"]]),
+        "provider_not_in": sms.provider_not_in(
+            ESTHETICIAN,
+            date(2026, 12, 7),
+            date(2026, 12, 8),
+            [["09:00", "12:00"], ["13:00", "18:00"]],
+        ),
+        "provider_week": sms.provider_week(
+            DOCTOR,
+            [(date(2026, 12, 4), [["09:00", "18:00"]]), (date(2026, 12, 5), [["09:00", "18:00"]])],
+        ),
+        "offer_booking_with": sms.offer_booking_with(DOCTOR, date(2026, 12, 5)),
+        "service_length": sms.service_length("Chemical Peel", 45),
     }
 
 

@@ -9,6 +9,7 @@ everything the customer reads comes from ``actors.wording.sms``.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from actors.brain import nlu, safety
 from actors.brain.local.slots import Slots
@@ -248,6 +249,53 @@ class Actions(Slots):
         else:
             self.say(wording.question_not_forwarded(self.clinic.phone))
         self.repeat_prompt()
+
+    def do_provider_hours(self) -> None:
+        """ "Is Dr. Patel in on Saturday?" gets her hours that day, then a booking offer."""
+        provider, day = self.msg.providers[0], self.msg.when.day
+        args = {"provider": provider, **({"date": day.isoformat()} if day else {})}
+        result = self.tools.call("provider_hours", args)
+        if not result.get("ok"):
+            self.say(wording.tool_trouble(result.get("message")))
+            self.repeat_prompt()
+            return
+        name = result["provider"]
+        days = [(date.fromisoformat(d["date"]), d["hours"]) for d in result["days"]]
+        if day is None:
+            self.say(wording.provider_week(name, [(d, h) for d, h in days if h]))
+        elif days and days[0][1]:
+            self.say(wording.provider_in_on(name, day, days[0][1]))
+        else:
+            week = self.tools.call("provider_hours", {"provider": provider})
+            later = [
+                (date.fromisoformat(d["date"]), d["hours"])
+                for d in (week.get("days") or [])
+                if d["hours"] and d["date"] > day.isoformat()
+            ]
+            nearest = later[0] if later else (None, [])
+            self.say(wording.provider_not_in(name, day, *nearest))
+            day = nearest[0]
+        self.offer_after_answer(wording.offer_booking_with(name, day), provider=name, day=day)
+
+    def do_service_length(self) -> None:
+        service = self.msg.services[0]
+        self.say(wording.service_length(service.name, service.duration_min))
+        self.offer_after_answer(wording.offer_booking(service.name), service=service.name)
+
+    def offer_after_answer(self, offer: str, **said) -> None:
+        """After answering: back to the pending question mid-flow, else offer to book with
+        what the answer was about remembered."""
+        if self.state["stage"] not in ("idle", "offer_booking"):
+            self.repeat_prompt()
+            return
+        self.reset()
+        remembered = self.state.setdefault("said", {})
+        for key, value in said.items():
+            if value:
+                remembered[key] = value.isoformat() if isinstance(value, date) else value
+        if said.get("service"):
+            self.state["offer_service"] = said["service"]
+        self.ask("offer_booking", offer)
 
     def do_greet(self) -> None:
         if self.state["stage"] != "idle" and self.state.get("prompt"):

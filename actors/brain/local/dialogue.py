@@ -120,6 +120,8 @@ INTENT_ACTIONS: dict[str, str] = {
     "waitlist": "start_waitlist",
     "leave_waitlist": "leave_waitlist",
     "question": "answer_question",
+    "provider_hours": "provider_hours",
+    "service_length": "service_length",
     "help": "help",
     "greeting": "greet",
     "goodbye": "goodbye",

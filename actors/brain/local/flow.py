@@ -78,7 +78,16 @@ class Flow(Signals):
         self.ask("pick_service", wording.pick_service(self.request["service_options"]))
 
     def need_ask_service(self) -> None:
-        self.ask("ask_service", wording.ask_service([s.name for s in self.clinic.services]))
+        self.ask("ask_service", wording.ask_service([s.name for s in self.offered_services()]))
+
+    def offered_services(self) -> list:
+        """The clinic's services, or only the asked-for provider's."""
+        named = self.request.get("provider")
+        provider = next((p for p in self.clinic.providers if p.name == named), None)
+        services = list(self.clinic.services)
+        if provider is None:
+            return services
+        return [s for s in services if s.id in provider.service_ids] or services
 
     def need_ask_waitlist_name(self) -> None:
         self.ask("ask_name", wording.ask_waitlist_name())

@@ -27,6 +27,12 @@ _EXISTING = re.compile(
 _NEW_PATIENT = re.compile(
     r"\b(new (patient|client|customer)|first (time|visit|appointment)|never been)\b"
 )
+# "is Dr. Patel in on Saturday?", "when does Jess work?": about a provider's days, not a booking.
+_HOURS_WORDS = re.compile(
+    r"\b(in|working|work|works|there|around|available|hours|days|schedule|off|on duty)\b"
+)
+_HOURS_ASKED = ("is ", "are ", "does ", "do ", "will ", "when ", "what ", "which ", "how late")
+_DURATION = re.compile(r"\b(how long|duration|how many (minutes|hours)|how much time)\b")
 _ASKING = ("what ", "what's", "how ", "does ", "is ", "are ", "why ", "who ", "which ", "will ")
 _QUESTION_START = (
     "what",
@@ -133,10 +139,32 @@ class Message:
         return bool(self.services or self.when or self.new_patient)
 
     @cached_property
+    def asks_provider_hours(self) -> bool:
+        """ "Is Dr. Patel in on Saturday?": one provider, no service, asked about their days."""
+        clean = self.clean
+        asked = clean.startswith(_HOURS_ASKED) or clean.endswith("?")
+        return (
+            len(self.providers) == 1
+            and not self.services
+            and asked
+            and bool(_HOURS_WORDS.search(clean))
+        )
+
+    @cached_property
+    def asks_duration(self) -> bool:
+        """ "How long is a peel?": the clinic's own service list knows."""
+        return len(self.services) == 1 and bool(_DURATION.search(self.clean))
+
+    @cached_property
     def intent(self) -> str:
-        """The intent to route by: plain keywords first, then the classifier, then details."""
+        """The intent to route by: plain keywords first, then questions the clinic's own data
+        answers, then the classifier, then details."""
         if self.keyword:
             return self.keyword
+        if self.asks_provider_hours:
+            return "provider_hours"
+        if self.asks_duration:
+            return "service_length"
         ranked = self.ranked or [("other", 0.0)]
         top, score = ranked[0]
         has_details = bool(self.services or self.when)

@@ -44,7 +44,7 @@ class Signals(TurnContext):
         flow = self.state.get("flow")
         if flow == "cancel" or self.msg.keyword in ("cancel", "reschedule"):
             return False
-        if self.msg.asks_question:
+        if self.msg.asks_question or self.msg.asks_provider_hours or self.msg.asks_duration:
             return False  # "how long does a facial take?" mid-booking is a question
         r = self.request
         providers = [p for p in self.msg.providers if p != r.get("provider")]
@@ -55,7 +55,7 @@ class Signals(TurnContext):
         return bool(services or self.msg.when or new_provider)
 
     def sig_service_number(self) -> str | None:
-        names = [s.name for s in self.clinic.services]
+        names = [s.name for s in self.offered_services()]  # type: ignore[attr-defined]
         index = nlu.choose_option(self.msg.text, [None] * len(names))
         return names[index] if index is not None else None
 

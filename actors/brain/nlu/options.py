@@ -17,6 +17,23 @@ _ORDINALS = {
 }  # fmt: skip
 
 
+_ANY_WILL_DO = re.compile(
+    r"(?:(?:ok|okay|oh|um|hmm),?\s*)?(?:either(?: one)?|any(?: of them| one)?|whichever"
+    r"(?: one)?|doesn'?t matter|don'?t mind|no preference)"
+    r"(?:\s*(?:is|are|works?|would work)?\s*(?:fine|good|ok|okay)?)?"
+    r"(?:,? (?:really|thanks|please))?"
+    r"(?:[,.!]? ?(?:you pick|you choose|up to you))?"
+)
+_EARLIER = re.compile(
+    r"(?:the )?(?:earlier|earliest|sooner|soonest|first available)(?: one)?(?: please)?"
+)
+_LATER = re.compile(r"(?:the )?(?:later|latest)(?: one)?(?: please)?")
+_NUMBER_DIGITS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+                  "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
+                  "eleven": "11", "twelve": "12"}  # fmt: skip
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_DIGITS)})\b(?! (?:of|to|past|thirty|fifteen))")
+
+
 def choose_option(
     text: str,
     starts: Sequence[datetime | None],
@@ -33,15 +50,34 @@ def choose_option(
     clean = normalise(text).strip(" .!")
     if not count or not clean:
         return None
+    if _ANY_WILL_DO.fullmatch(clean):
+        return 0  # "either is fine", "whichever": the first offered is as good as any
+    if count >= 2 and _EARLIER.fullmatch(clean):
+        return 0
+    if count >= 2 and _LATER.fullmatch(clean):
+        return count - 1
+    if count == 3 and re.fullmatch(r"(?:the )?middle(?: one)?(?: please)?", clean):
+        return 1
+    spelled = _NUMBER_WORD.sub(lambda m: _NUMBER_DIGITS[m[1]], clean)
     number = re.fullmatch(
+        r"(?:(?:ok|okay|yes|yeah|yep|sure|great|perfect|hmm|um),?\s*)?"
         r"(?:(?:i'?ll take|i want|let'?s do|lets do|let'?s go with|go with|i choose|pick|"
         r"option|number|choice|#|no\.?)\s*)*(?:the\s+)?#?([1-9])(?:\s*(?:please|pls|thanks|"
         r"thank you|one|is good|works|is fine|sounds good))*[.!]?",
-        clean,
+        spelled,
     )
     if number and not re.search(r"\d\s*(?:am|pm|a\.m|p\.m|:\d)", clean):
         index = int(number[1]) - 1
-        return index if index < count else None
+        if index < count:
+            return index
+    hour = re.fullmatch(r"(?:the |at )?(\d{1,2})(?: one| o'?clock| please)*", spelled)
+    if hour:  # "11", "the eleven": an offered time on that hour, if only one is
+        on_hour = [
+            i
+            for i, start in enumerate(starts)
+            if start is not None and start.hour % 12 == int(hour[1]) % 12 and start.minute == 0
+        ]
+        return on_hour[0] if len(on_hour) == 1 else None
     words = tokens(clean)
     if len(words) <= 8:
         if "last" in words or "latest" in words or "latter" in words:

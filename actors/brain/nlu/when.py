@@ -52,7 +52,13 @@ _TIME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("clock", re.compile(r"\b(\d{1,2}):(\d{2})\b")),
     ("bare", re.compile(_AT + r"\s*(\d{1,2})" + _NOT_A_TIME_AFTER)),
     ("oclock", re.compile(r"\b(\d{1,2})\s*o'?clock\b")),
-    ("dayhour", re.compile(r"(?:day|tomorrow|today|tmrw)\s+(\d{1,2})" + _NOT_A_TIME_AFTER)),
+    (
+        "dayhour",
+        re.compile(
+            r"(?:day|tomorrow|today|tmrw|\b(?:mon|tues?|weds?|thu|thurs?|fri|sat|sun))\s+"
+            r"(\d{1,2})" + _NOT_A_TIME_AFTER
+        ),
+    ),
 )
 
 _PART_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -101,8 +107,9 @@ def _find_time(text: str, part: str | None) -> tuple[time | None, str]:
             found = _clock(int(match[1]), int(match[2]), None, part)
         else:
             found = _clock(int(match[1]), 0, None, part)
-        if found is not None:
-            return found, text[: match.start()] + " " + text[match.end() :]
+        if found is not None:  # "tues 9": the day word stays for the day parser
+            start = match.start(1) if kind == "dayhour" else match.start()
+            return found, text[:start] + " " + text[match.end() :]
     return None, text
 
 
@@ -158,6 +165,9 @@ def _nth_of_month(day: int, today: date) -> date | None:
 def _find_day(text: str, now: datetime, tz: ZoneInfo) -> tuple[date | None, date | None]:
     """(day, week_of) from the first date phrase in ``text``."""
     today = now.astimezone(tz).date()
+    later = _weeks_from(text, today)
+    if later is not None:
+        return later, None
     if re.search(r"\bday after (tomorrow|tmrw)\b", text):
         return today + timedelta(days=2), None
     if re.search(r"\b(today|tonight|this (morning|afternoon|evening))\b", text):
@@ -206,10 +216,92 @@ def _find_day(text: str, now: datetime, tz: ZoneInfo) -> tuple[date | None, date
     return None, None
 
 
+_HOUR_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_HOUR_WORD_RE = "|".join(_HOUR_WORDS)
+_MINUTE_WORDS = {"oh five": 5, "fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45}
+_SPOKEN_CLOCK = (
+    # "half past two" -> "2:30", "quarter past 11" -> "11:15", "quarter to 3" -> "2:45"
+    (
+        re.compile(rf"\b(half|quarter) past (\d{{1,2}}|{_HOUR_WORD_RE})\b"),
+        lambda m: f"{_hour(m[2])}:{30 if m[1] == 'half' else 15:02d}",
+    ),
+    (
+        re.compile(rf"\b(?:a )?quarter (?:to|till|til|of) (\d{{1,2}}|{_HOUR_WORD_RE})\b"),
+        lambda m: f"{(_hour(m[1]) - 2) % 12 + 1}:45",
+    ),
+    # "eleven fifteen" -> "11:15", "two thirty" -> "2:30"
+    (
+        re.compile(rf"\b({_HOUR_WORD_RE}) ({'|'.join(_MINUTE_WORDS)})\b"),
+        lambda m: f"{_HOUR_WORDS[m[1]]}:{_MINUTE_WORDS[m[2]]:02d}",
+    ),
+    # "eleven o'clock", "at three" -> digits
+    (re.compile(rf"\b({_HOUR_WORD_RE})(?= ?o'?clock\b)"), lambda m: str(_HOUR_WORDS[m[1]])),
+    (
+        re.compile(rf"\b(at|around|about|after|before) ({_HOUR_WORD_RE})\b"),
+        lambda m: f"{m[1]} {_HOUR_WORDS[m[2]]}",
+    ),
+    # "1.30" -> "1:30"; "10ish" / "10-ish" -> "10"
+    (
+        re.compile(r"(?<!\$)\b(\d{1,2})\.([0-5]\d)(?![\d.]|\s*(?:dollars?|%|percent))"),
+        lambda m: f"{m[1]}:{m[2]}",
+    ),
+    (
+        re.compile(rf"\b({_HOUR_WORD_RE})(?=\s*(?:a\.?m\b|p\.?m\b))"),
+        lambda m: str(_HOUR_WORDS[m[1]]),
+    ),
+    (re.compile(r"\b(\d{1,2}(?::\d{2})?)\s*-?ish\b"), lambda m: f"around {m[1]}"),
+    # "8 in the morning" -> "8am", "8 at night" / "in the evening" -> "8pm"
+    (
+        re.compile(r"\b(\d{1,2}(?::\d{2})?) (?:in the morning|a m)\b"),
+        lambda m: f"{m[1]}am",
+    ),
+    (
+        re.compile(r"\b(\d{1,2}(?::\d{2})?) (?:at night|in the (?:evening|afternoon)|tonight)\b"),
+        lambda m: f"{m[1]}pm",
+    ),
+)
+
+
+def _hour(word: str) -> int:
+    return int(word) if word.isdigit() else _HOUR_WORDS[word]
+
+
+def spoken_clock(clean: str) -> str:
+    """Times as people say them, in digits: "half past two" -> "2:30", "eleven fifteen" ->
+    "11:15", "8 in the morning" -> "8am", "10ish" -> "10"."""
+    for pattern, digits in _SPOKEN_CLOCK:
+        clean = pattern.sub(digits, clean)
+    return clean
+
+
+_WEEKS_FROM = re.compile(
+    rf"\b(a|one|two|three|\d) weeks? (?:from|after) "
+    rf"(?:(now|today|tomorrow)|(?:this |next )?({WEEKDAY_RE}))\b"
+)
+
+
+def _weeks_from(text: str, today: date) -> date | None:
+    """ "a week from Friday" (the Friday after next), "two weeks from now"."""
+    match = _WEEKS_FROM.search(text)
+    if not match:
+        return None
+    count = (
+        int(match[1]) if match[1].isdigit() else {"a": 1, "one": 1, "two": 2, "three": 3}[match[1]]
+    )
+    if match[3]:
+        base = today + timedelta(days=(WEEKDAY_WORDS[match[3]] - today.weekday()) % 7)
+    else:
+        base = today + timedelta(days=1 if match[2] == "tomorrow" else 0)
+    return base + timedelta(weeks=count)
+
+
 def parse_when(text: str, now: datetime, tz: ZoneInfo | str) -> When:
     """Day, time and part of day in ``text``, read in the clinic's zone relative to ``now``."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    clean = normalise(text)
+    clean = spoken_clock(normalise(text))
     part = next((name for name, pattern in _PART_PATTERNS if pattern.search(clean)), None)
     at, rest = _find_time(clean, part)
     day, week_of = _find_day(rest, now, zone)
