@@ -29,6 +29,7 @@ from store.models import AuditLog, Clinic
 from store.waitlist import WEEKDAYS, join, leave
 
 log = logging.getLogger("vrai.tools")
+MAX_PARTY = 4  # people one conversation books at once ("me and my sister")
 
 
 def _bad(message: str) -> dict:
@@ -79,15 +80,23 @@ class ConversationTools:
     # ------------------------------------------------------------------ tools
 
     def _tool_check_availability(
-        self, service: str, provider=None, date: str | None = None, part_of_day=None, near=None
+        self,
+        service: str,
+        provider=None,
+        date: str | None = None,
+        part_of_day=None,
+        near=None,
+        party: int = 1,
     ) -> dict:
+        if not 1 <= party <= MAX_PARTY:
+            return _bad(f"party must be between 1 and {MAX_PARTY}")
         day = _day(date)
         part = (
             PartOfDay(part_of_day) if part_of_day in ("morning", "afternoon", "evening") else None
         )
         near_at = _instant(near, self.clinic) if near else None
         return engine.availability(
-            self.clinic.id, service, self.now, provider, day, part, near_at, limit=3
+            self.clinic.id, service, self.now, provider, day, part, near_at, limit=3, party=party
         )
 
     def _tool_provider_hours(self, provider: str, date: str | None = None) -> dict:

@@ -38,6 +38,10 @@ TOOLS: list[dict] = [
                 "date": {"type": "string", "description": "YYYY-MM-DD in the clinic's time zone"},
                 "part_of_day": {"type": "string", "enum": ["morning", "afternoon", "evening"]},
                 "near": {"type": "string", "description": "ISO time to search around"},
+                "party": {
+                    "type": "integer",
+                    "description": "How many people, booked back to back (default 1, at most 4)",
+                },
             },
             "required": ["service"],
             "additionalProperties": False,
@@ -45,7 +49,8 @@ TOOLS: list[dict] = [
         # -> {"ok", "service", "slots": [{"start", "end", "provider", "label"}]}; with "near":
         #    "exact" (whether that start is free: then it is slots[0]), and when it is not,
         #    "reason" (a code) and "message" (why, with its facts: "We open at 9:00 AM ...");
-        #    slots are spread out: that day's nearest first, then the nearest other days
+        #    slots are spread out: that day's nearest first, then the nearest other days;
+        #    with "party" > 1 each slot also has "group": one slot per person, back to back
     },
     {
         "name": "provider_hours",

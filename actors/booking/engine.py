@@ -25,7 +25,7 @@ from actors.messages import tool_error, tool_ok
 from actors.payments import PaymentFailed
 from actors.reminder_plan import cancel_pending_reminders, plan_no_show, plan_reminders
 from actors.scheduling.availability import Availability, Slot
-from actors.scheduling.offers import first_offers, offers_around
+from actors.scheduling.offers import back_to_back, first_offers, offers_around, spread
 from actors.wording import booking as words
 from store.clinic_reads import CLINIC, PROVIDER
 from store.customers import save_customer
@@ -389,6 +389,7 @@ def availability(
     part_of_day=None,
     near: datetime | None = None,
     limit: int = 3,
+    party: int = 1,
 ) -> dict:
     now = now or utcnow()
     req = BookingRequest(clinic_id, service, now, "+10000000000", provider=provider)
@@ -400,6 +401,9 @@ def availability(
     service_id, extra = req.service_row.id, {}
     if near is not None:
         near = near.astimezone(ZoneInfo(req.clinic.timezone))
+    if party > 1:
+        return _party_availability(req, calendar, party, now, day, part_of_day, near, limit)
+    if near is not None:
         check = calendar.check_slot(service_id, near, now=now, provider_id=provider_id)
         slots = offers_around(
             calendar,
@@ -431,6 +435,47 @@ def availability(
         )
     slots_out = [slot_dict(s, req.clinic) for s in slots]
     return tool_ok(service=req.service_row.name, slots=slots_out, **extra)
+
+
+def _party_availability(req, calendar, people, now, day, part_of_day, near, limit) -> dict:
+    """Back-to-back times for several people on the asked day (or the nearest day after it
+    that has any), each a list of slots; ``exact`` when the first starts at ``near``."""
+    provider_id = req.provider_row.id if req.provider_row else None
+    target = near.date() if near is not None else day
+    days = [target + timedelta(days=k) for k in range(15)] if target else [None]
+    groups: list[list[Slot]] = []
+    for local_day in days:
+        firsts = calendar.next_slots(
+            req.service_row.id,
+            now=now,
+            provider_id=provider_id,
+            day=local_day,
+            part_of_day=part_of_day if local_day == target else None,
+            limit=None if local_day else 60,
+        )
+        found = back_to_back(calendar, firsts, people, now=now, provider_id=provider_id)
+        if found:
+            keyed = {(g[0].start_utc, g[0].provider_id): g for g in found}
+            picked = spread(
+                [g[0] for g in found], limit, near=near if local_day == target else None
+            )
+            groups = [keyed[(f.start_utc, f.provider_id)] for f in picked]
+            break
+    exact = near is not None and any(g[0].start == near for g in groups)
+    if exact:
+        groups.sort(key=lambda g: g[0].start != near)
+    slots = []
+    for group in groups:
+        first = slot_dict(group[0], req.clinic)
+        slots.append({**first, "group": [slot_dict(s, req.clinic) for s in group]})
+    extra = {"exact": exact} if near is not None else {}
+    if near is not None and not exact:
+        check = calendar.check_slot(req.service_row.id, near, now=now, provider_id=provider_id)
+        if not check.ok:
+            extra.update(
+                reason=check.reason.value, message=_why_not(req, calendar, check.reason, near)
+            )
+    return tool_ok(service=req.service_row.name, slots=slots, **extra)
 
 
 def provider_hours(

@@ -35,8 +35,9 @@ def why_not(
         return words.provider_away(provider_name)
     if reason is Reason.DAILY_CAP_REACHED:
         return words.provider_full(provider_name)
-    if reason is Reason.SLOT_TAKEN and provider_name:
-        return words.slot_booked(f"{provider_name}'s {_clock(start)}")
+    if reason is Reason.SLOT_TAKEN:
+        when = f"{_clock(start)} on {start:%a %b} {start.day}"
+        return words.slot_booked(f"{provider_name}'s {when}" if provider_name else when)
     return words.reason(reason)
 
 

@@ -108,3 +108,45 @@ def _nearest_on(availability, service_id, day, near, now, provider_id, part_of_d
         return None
     wall = near.hour * 60 + near.minute
     return min(slots, key=lambda s: (abs(s.start.hour * 60 + s.start.minute - wall), s.start))
+
+
+def back_to_back(
+    availability: Availability,
+    firsts: list[Slot],
+    people: int,
+    *,
+    now: datetime,
+    provider_id: int | None = None,
+    within: timedelta = timedelta(minutes=30),
+) -> list[list[Slot]]:
+    """For a party ("me and my sister"): each first slot followed by one for every other
+    person, each starting once the one before has ended (and its buffers cleared, so one
+    provider can take them all) and within ``within`` of that; firsts with no such chain drop."""
+    groups = []
+    for first in firsts:
+        chain = [first]
+        for _ in range(people - 1):
+            following = _next_after(availability, chain[-1], now, provider_id, within)
+            if following is None:
+                break
+            chain.append(following)
+        if len(chain) == people:
+            groups.append(chain)
+    return groups
+
+
+def _next_after(availability, slot: Slot, now, provider_id, within) -> Slot | None:
+    service = availability.calendar_service(slot.service_id)
+    free_from = slot.end + timedelta(minutes=service.buffer_after_min + service.buffer_before_min)
+    for candidate in availability.next_slots(
+        slot.service_id,
+        now=now,
+        provider_id=provider_id,
+        day=slot.start.date(),
+        after=free_from,
+        limit=8,
+    ):
+        if candidate.start_utc - free_from.astimezone(candidate.start_utc.tzinfo) > within:
+            return None
+        return candidate
+    return None

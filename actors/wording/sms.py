@@ -315,6 +315,59 @@ def deposit_note(deposit: dict | None) -> str:
     return f"We'll text you a link to pay {what} to hold your spot."
 
 
+def party_label(starts: Sequence[datetime], providers: Sequence[str | None]) -> str:
+    """A party's back-to-back times as one option: "Fri Dec 4 at 1:00 PM and 1:45 PM with
+    Dr. Maya Patel" (or each time with its own provider when they differ)."""
+    times = [time_label(s) for s in starts]
+    head = f"{day_label(starts[0].date())} at "
+    if len(set(providers)) == 1:
+        return head + join_or(times, "and") + with_provider(providers[0])
+    return head + join_or(
+        [t + with_provider(p) for t, p in zip(times, providers, strict=False)], "and"
+    )
+
+
+def ask_guest_names(others: int) -> str:
+    if others == 1:
+        return "And what's the full name of the other person?"
+    return f"And the full names of the other {others} people (for example: Jo Lee and Sam Park)?"
+
+
+def confirm_party(
+    service: str, entries: Sequence[tuple[str, str, str | None]], deposit: int
+) -> str:
+    """Book several people back to back: who, when and with whom, then one question."""
+    said = join_or([f"{who} on {when}{with_provider(p)}" for who, when, p in entries], "and")
+    held = f" A {money(deposit)} deposit each holds the spots." if deposit else ""
+    return f"Book {service} for {said}?{held} Shall I go ahead (YES or NO)?"
+
+
+def party_booked(service: str, done: Sequence[tuple[str, str, str | None, dict | None]]) -> str:
+    said = join_or([f"{who} on {when}{with_provider(p)}" for who, when, p, _ in done], "and")
+    held = [(who, deposit_note(d).strip()) for who, _, _, d in done if d and d.get("required")]
+    if len({note for _, note in held}) == 1 and not any(d.get("link") for *_, d in done if d):
+        notes = held[0][1]  # the same for everyone (waived, or taken at the desk): say it once
+    else:
+        notes = " ".join(f"For {who}: {note}" for who, note in held)
+    return f"You're booked! {service} for {said}. {notes} Anything else I can help with?".replace(
+        "  ", " "
+    )
+
+
+def party_partly_booked(
+    done: Sequence[tuple[str, str, str | None, dict | None]],
+    who: str,
+    when: str,
+    reason: str | None,
+) -> str:
+    said = join_or([f"{w} on {t}{with_provider(p)}" for w, t, p, _ in done], "and")
+    why = f" {reason}" if reason else ""
+    return (
+        f"I booked {said}, but couldn't book {who} on {when}.{why} What other day or time would "
+        f"work for {who}?"
+    )
+
+
 def provider_switched(taken: str, other: str | None) -> str:
     """The offered provider's time went at the last moment; another one free then took it."""
     return (

@@ -84,7 +84,9 @@ def test_booking_across_turns_asks_for_the_service_offers_slots_and_asks_the_nam
     }
 
     chat.say("the 12:30 one")
-    assert chat.text() == "What's your full name for the booking?"
+    assert chat.text() == (
+        "What's your full name for the booking on Thu Nov 26 at 12:30 PM with Dr. Maya Patel?"
+    )
 
     chat.say("Jane Doe")
     assert "Book HydraFacial with Dr. Maya Patel on Thu Nov 26 at 12:30 PM for Jane Doe?" in (
@@ -150,7 +152,9 @@ def test_a_returning_customer_is_greeted_by_name_and_never_asked_for_it(make_cha
 def test_the_choice_of_an_offered_slot_can_be_by_time_or_order(chat):
     chat.say("laser hair removal on saturday")
     chat.say("the last one")
-    assert chat.text() == "What's your full name for the booking?"
+    assert chat.text() == (
+        "What's your full name for the booking on Sat Nov 28 at 10:00 AM with Dr. Maya Patel?"
+    )
     assert chat.state["slot"]["start"] == "2026-11-28T10:00:00-08:00"
 
 
@@ -176,7 +180,9 @@ def test_a_closed_day_is_explained_with_alternatives(chat):
     assert chat.text().startswith("We're closed on Sundays. How about one of these?")
     assert "1) Sat Nov 28" in chat.text()
     chat.say("1")
-    assert chat.text() == "What's your full name for the booking?"
+    assert chat.text() == (
+        "What's your full name for the booking on Sat Nov 28 at 3:30 PM with Dr. Maya Patel?"
+    )
 
 
 def test_a_past_date_is_explained_with_alternatives(chat):

@@ -448,6 +448,17 @@ def sms_texts() -> dict[str, str]:
         ),
         "offer_booking_with": sms.offer_booking_with(DOCTOR, date(2026, 12, 5)),
         "service_length": sms.service_length("Chemical Peel", 45),
+        "party_label": sms.party_label([TUE_2PM, TUE_330PM], [DOCTOR, DOCTOR]),
+        "ask_guest_names": sms.ask_guest_names(1),
+        "confirm_party": sms.confirm_party(
+            "Botox", [("Jane Doe", LABELS[0], DOCTOR), ("Jo Doe", LABELS[1], DOCTOR)], 5000
+        ),
+        "party_booked": sms.party_booked(
+            "Botox", [("Jane Doe", LABELS[0], DOCTOR, None), ("Jo Doe", LABELS[1], DOCTOR, None)]
+        ),
+        "party_partly_booked": sms.party_partly_booked(
+            [("Jane Doe", LABELS[0], DOCTOR, None)], "Jo Doe", LABELS[1], "That time is taken."
+        ),
     }
 
 

@@ -96,6 +96,10 @@ class Actions(Slots):
         self.state.pop("slots", None)
         self.ask("ask_time", wording.ask_other_time())
 
+    def do_set_guests(self) -> None:
+        self.state["guests"] = list(self.signal("guest_names"))  # type: ignore[call-overload]
+        self.advance()
+
     def do_set_name(self) -> None:
         self.state["name"] = self.signal("name")
         self.advance()
@@ -112,22 +116,64 @@ class Actions(Slots):
     def do_commit(self) -> None:
         getattr(self, f"commit_{self.state['flow']}")()
 
-    def commit_book(self) -> None:
+    def commit_party(self) -> None:
+        """Each person's booking through the same checkpoints, in order; if one fails, say
+        which were booked and why the rest could not be."""
         slot, service = self.state["slot"], self.request["service"]
-        args = {"service": service, "start": slot["start"], "customer_name": self.customer_name()}
-        if slot.get("provider"):
-            args["provider"] = slot["provider"]
+        names = [self.customer_name(), *(self.state.get("guests") or [])]
+        booked: list[tuple[str, dict, dict | None]] = []
+        for index, (name, part) in enumerate(zip(names, slot["group"], strict=False)):
+            args = {"service": service, "start": part["start"], "customer_name": names[0]}
+            if part.get("provider"):
+                args["provider"] = part["provider"]
+            if index:
+                args["notes"] = f"For {name} (booked with {names[0]})"
+            result = self.book_or_another_provider(args, part)
+            if not result.get("ok"):
+                if not booked:
+                    self.relay_failure(result, slot)
+                    return
+                label = wording.when_label(self.local(part["start"]))
+                self.forget()
+                self.say(
+                    wording.party_partly_booked(
+                        self.party_done(booked), name, label, result.get("message")
+                    )
+                )
+                return
+            booked.append((name, result.get("appointment") or {}, result.get("deposit")))
+        self.forget()
+        self.say(wording.party_booked(service, self.party_done(booked)))
+
+    def party_done(self, booked) -> list[tuple[str, str, str | None, dict | None]]:
+        return [
+            (name, wording.when_label(self.local(a["start"])), a.get("provider"), deposit)
+            for name, a, deposit in booked
+        ]
+
+    def book_or_another_provider(self, args: dict, slot: dict) -> dict:
+        """Book; with no provider preference, a provider taken at the last moment is replaced
+        by another qualified one free then, before any "that was just taken"."""
         result = self.tools.call("book_appointment", args)
         if result.get("error") in TAKEN and slot.get("provider") and not self.request["provider"]:
-            # no preference: another qualified provider free then takes it, before any
-            # "that was just taken" (another booking's buffer, a race at the same minute)
             retry = self.tools.call(
                 "book_appointment", {k: v for k, v in args.items() if k != "provider"}
             )
             if retry.get("ok"):
-                result = retry
                 other = (retry.get("appointment") or {}).get("provider")
                 self.prefix_with(wording.provider_switched(slot["provider"], other))
+                return retry
+        return result
+
+    def commit_book(self) -> None:
+        if self.state["slot"].get("group"):
+            self.commit_party()
+            return
+        slot, service = self.state["slot"], self.request["service"]
+        args = {"service": service, "start": slot["start"], "customer_name": self.customer_name()}
+        if slot.get("provider"):
+            args["provider"] = slot["provider"]
+        result = self.book_or_another_provider(args, slot)
         if not result.get("ok"):
             self.relay_failure(result, slot)
             return

@@ -134,6 +134,9 @@ class TurnContext:
         return datetime.fromisoformat(iso).astimezone(self.tz)
 
     def slot_label(self, slot: dict) -> str:
+        if slot.get("group"):  # "Fri Dec 4 at 1:00 PM and 1:45 PM with Dr. Maya Patel"
+            starts = [self.local(s["start"]) for s in slot["group"]]
+            return wording.party_label(starts, [s.get("provider") for s in slot["group"]])
         return wording.when_label(self.local(slot["start"])) + wording.with_provider(
             slot.get("provider")
         )
@@ -153,8 +156,13 @@ class TurnContext:
 
 
 def slot_memo(slot: dict) -> dict:
-    """What the brain keeps of an offered slot (JSON only)."""
-    return {"start": slot["start"], "provider": slot.get("provider")}
+    """What the brain keeps of an offered slot (JSON only); a party's has one per person."""
+    memo = {"start": slot["start"], "provider": slot.get("provider")}
+    if slot.get("group"):
+        memo["group"] = [
+            {"start": s["start"], "provider": s.get("provider")} for s in slot["group"]
+        ]
+    return memo
 
 
 def appointment_memo(appointment: dict) -> dict:

@@ -28,6 +28,7 @@ misses        unusable answers in a row to ``prompt``: the second changes tack
 said          what the customer asked for (service, provider, day, at, ...), kept across
               flow restarts until the booking is done or dropped (``forget``)
 party         how many people one booking is for, when more than one ("me and my sister")
+guests        the other people's names for a party booking, in the order of its slots
 greeted       a returning customer has been greeted by name
 opted_out     set when the customer asked not to be texted again (the caller acts on it)
 ============  ====================================================================
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 MIN_INTENT_SCORE = 0.4  # below this the classifier's best guess counts as "other"
 MAX_OFFER = 3  # slots offered at once
+MAX_PARTY = 4  # people one booking request can be for
 
 # Checked first in every stage: the customer can always leave or ask for a person.
 INTERRUPTS: tuple[tuple[str, str], ...] = (("opt_out", "opt_out"), ("human", "transfer"))
@@ -67,6 +69,11 @@ TRANSITIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("no", "ask_other_time"),
     ),
     "ask_name": (("name", "set_name"), ("details", "update_request"), ("abort", "abort")),
+    "ask_guests": (
+        ("guest_names", "set_guests"),
+        ("details", "update_request"),
+        ("abort", "abort"),
+    ),
     "confirm": (
         ("details", "update_request"),
         ("abort", "abort"),
@@ -93,6 +100,7 @@ NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("service", "ask_service"),
         ("slot", "find_slots"),
         ("name", "ask_name"),
+        ("guests", "ask_guests"),
         ("confirmation", "confirm"),
     ),
     "reschedule": (
@@ -154,4 +162,5 @@ FLOW_KEYS = (
     "appointment",
     "offer_service",
     "wish",
+    "guests",
 )

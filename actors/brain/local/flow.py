@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from actors.brain import nlu
 from actors.brain.local.context import appointment_memo
-from actors.brain.local.dialogue import NEEDS
+from actors.brain.local.dialogue import MAX_PARTY, NEEDS
 from actors.brain.local.signals import Signals
 from actors.wording import sms as wording
 
@@ -39,6 +39,8 @@ class Flow(Signals):
             r["at"], r["part_of_day"] = when.at.strftime("%H:%M"), None
         elif when.part_of_day:
             r["at"], r["part_of_day"] = None, when.part_of_day
+        if self.state.get("flow") == "book" and msg.party:
+            self.state["party"] = min(msg.party, MAX_PARTY)
         if not self.turn.customer.name and not self.state.get("name"):
             name = nlu.extract_name(msg.text)
             if name:
@@ -62,6 +64,7 @@ class Flow(Signals):
             "service": lambda: bool(r.get("service")),
             "slot": lambda: bool(self.state.get("slot")),
             "name": lambda: bool(self.customer_name()),
+            "guests": lambda: len(self.state.get("guests") or []) >= self.party_size() - 1,
             "appointment": lambda: bool(self.state.get("appointment")),
             "when": lambda: any(r.get(k) for k in ("day", "at", "part_of_day", "week_of")),
             "confirmation": lambda: False,
@@ -88,6 +91,12 @@ class Flow(Signals):
         if provider is None:
             return services
         return [s for s in services if s.id in provider.service_ids] or services
+
+    def party_size(self) -> int:
+        return int(self.state.get("party") or 1)
+
+    def need_ask_guests(self) -> None:
+        self.ask("ask_guests", wording.ask_guest_names(self.party_size() - 1))
 
     def need_ask_waitlist_name(self) -> None:
         self.ask("ask_name", wording.ask_waitlist_name())
@@ -120,9 +129,10 @@ class Flow(Signals):
             self.say(wording.tool_trouble(result.get("message")))
 
     def need_ask_name(self) -> None:
-        slot = self.state["slot"]
-        self.ask("ask_name", wording.ask_name())
-        self.state["prompt"] = wording.ask_name_for(self.slot_label(slot))
+        """Ask whose booking it is, naming the time picked unless "Good news, ..." just did."""
+        label = wording.ask_name_for(self.slot_label(self.state["slot"]))
+        self.ask("ask_name", wording.ask_name() if self.prefix else label)
+        self.state["prompt"] = label
 
     def need_pick_appointment(self) -> None:
         options = self.state.get("appointments") or []
@@ -145,6 +155,14 @@ class Flow(Signals):
                 wording.when_label(self.local(slot["start"])),
                 slot.get("provider"),
             )
+        elif self.state["slot"].get("group"):
+            slot, service = self.state["slot"], self.request["service"]
+            info = self.service_info(service)
+            text = wording.confirm_party(
+                service,
+                self.party_entries(slot),
+                info.deposit_cents if info else 0,
+            )
         else:
             slot, service = self.state["slot"], self.request["service"]
             info = self.service_info(service)
@@ -156,6 +174,14 @@ class Flow(Signals):
                 None if self.turn.customer.name else self.customer_name(),
             )
         self.ask("confirm", text)
+
+    def party_entries(self, slot: dict) -> list[tuple[str, str, str | None]]:
+        """(whose, when, provider) for each slot of a party booking, the texter first."""
+        names = [self.customer_name() or "you", *(self.state.get("guests") or [])]
+        return [
+            (name, wording.when_label(self.local(s["start"])), s.get("provider"))
+            for name, s in zip(names, slot["group"], strict=False)
+        ]
 
     def flow_service(self) -> str:
         if self.state.get("flow") == "reschedule":

@@ -33,6 +33,16 @@ _HOURS_WORDS = re.compile(
 )
 _HOURS_ASKED = ("is ", "are ", "does ", "do ", "will ", "when ", "what ", "which ", "how late")
 _DURATION = re.compile(r"\b(how long|duration|how many (minutes|hours)|how much time)\b")
+# "Botox for me and my sister", "for the two of us", "for 3 people": one booking per person.
+_COUNT_WORDS = {"two": 2, "both": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
+_PARTY_COUNT = re.compile(
+    r"\b(?:the )?(two|both|three|four|2|3|4) of us\b|\bfor (two|three|four|2|3|4) "
+    r"(?:people|persons|ppl|guests|clients)\b"
+)
+_PARTY_PLUS = re.compile(
+    r"\b(?:me|myself|i) (?:and|&|\+) (?:my |a |our )?(?:(two|three|2|3) )?[a-z]+\b"
+    r"|\bmy [a-z]+ and (?:i|me|myself)\b"
+)
 _ASKING = ("what ", "what's", "how ", "does ", "is ", "are ", "why ", "who ", "which ", "will ")
 _QUESTION_START = (
     "what",
@@ -137,6 +147,17 @@ class Message:
     def wants_a_time(self) -> bool:
         """Asks for a visit (a service, a time, or "I'm new"), not about one they have."""
         return bool(self.services or self.when or self.new_patient)
+
+    @cached_property
+    def party(self) -> int | None:
+        """How many people the request is for, when the text says more than one."""
+        found = _PARTY_COUNT.search(self.clean)
+        if found:
+            return _COUNT_WORDS[found[1] or found[2]]
+        found = _PARTY_PLUS.search(self.clean)
+        if found:
+            return 1 + (_COUNT_WORDS[found[1]] if found[1] else 1)
+        return None
 
     @cached_property
     def asks_provider_hours(self) -> bool:

@@ -6,6 +6,8 @@ never the tools, so trying the rows of a stage in order is cheap and has no effe
 
 from __future__ import annotations
 
+import re
+
 from actors.brain import nlu
 from actors.brain.local.context import TurnContext
 
@@ -96,3 +98,12 @@ class Signals(TurnContext):
         if self.msg.services or self.msg.when:
             return None  # "Massage Therapy" or "Friday" is not a name, whatever the clinic
         return nlu.extract_name(self.msg.text, expecting=True)
+
+    def sig_guest_names(self) -> list[str] | None:
+        """The other people's names for a party booking ("Jo Lee and Sam Park")."""
+        wanted = int(self.state.get("party") or 1) - 1
+        own = self.customer_name()
+        parts = [p for p in re.split(r"\s*(?:,|&|\+|\band\b)\s*", self.msg.text) if p.strip()]
+        names = [nlu.extract_name(p, expecting=True) for p in parts]
+        found = [n for n in names if n and n != own]
+        return found if len(found) == wanted and len(names) == len(found) else None

@@ -59,6 +59,8 @@ class Slots(Flow):
             args["part_of_day"] = r["part_of_day"]
         if exact is not None:
             args["near"] = exact.isoformat()
+        if self.state.get("party", 1) > 1 and self.state.get("flow") == "book":
+            args["party"] = self.state["party"]
         if exact is None and not r.get("day") and r.get("week_of"):
             self.offer_week(service, args)
             return
