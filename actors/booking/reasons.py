@@ -26,7 +26,8 @@ def why_not(
     if reason is Reason.BEYOND_HORIZON:
         return words.horizon(availability.horizon_days)
     if reason is Reason.CLINIC_CLOSED:
-        return words.closed_on(weekday, holiday=day in availability.calendar.holidays)
+        weekly = bool(availability.calendar_opening(weekday))
+        return words.closed_on(None if weekly else weekday, f"{start:%a %b} {start.day}")
     if reason is Reason.OUTSIDE_HOURS:
         return _outside_hours(
             availability, start, service_name, duration_min, provider_id, provider_name

@@ -323,6 +323,10 @@ class Availability:
         free = iv.subtract(work, iv.window(self._off[provider_id], work[0][0], work[-1][1]))
         return [(a - day.start, b - day.start) for a, b in free]
 
+    def calendar_opening(self, weekday: int) -> list[tuple[int, int]]:
+        """The clinic's usual opening hours on a weekday (0 = Monday), before closures."""
+        return list(self._opening[weekday])
+
     def calendar_service(self, service_id: int) -> ServiceSpec:
         """The service's duration and buffers as this calendar knows them."""
         return self._service(service_id)

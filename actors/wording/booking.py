@@ -91,9 +91,10 @@ def spans(hours: Iterable[tuple[int, int]]) -> str:
     return " and ".join(parts)
 
 
-def closed_on(weekday: int | None, holiday: bool = False) -> str:
-    if holiday or weekday is None:
-        return "We're closed that day."
+def closed_on(weekday: int | None, day: str) -> str:
+    """Closed every such weekday ("on Mondays"), or only that day (a holiday, a closure)."""
+    if weekday is None:
+        return f"We're closed on {day}."
     return f"We're closed on {WEEKDAYS[weekday]}."
 
 

@@ -305,10 +305,25 @@ class FakeTools:
         date: str | None = None,
         part_of_day: str | None = None,
         near: str | None = None,
+        party: int = 1,
     ) -> dict:
         svc, prov, error = self._resolve(service, provider)
         if error:
             return error
+        if party > 1:  # back to back: each next slot starts once the one before has ended
+            day = datetime.fromisoformat(date).date() if date else None
+            slots = self._slots(svc, prov, day, part_of_day)
+            groups = []
+            for first in slots:
+                group = [first]
+                while len(group) < party:
+                    after = [s for s in slots if s["start"] >= group[-1]["end"]]
+                    if not after or after[0]["start"][:10] != first["start"][:10]:
+                        break
+                    group.append(after[0])
+                if len(group) == party:
+                    groups.append({**first, "group": group})
+            return {"ok": True, "service": svc.name, "slots": groups[:3]}
         day = datetime.fromisoformat(date).date() if date else None
         today = self.now.astimezone(self.tz).date()
         if day is not None:

@@ -59,8 +59,7 @@ class Slots(Flow):
             args["part_of_day"] = r["part_of_day"]
         if exact is not None:
             args["near"] = exact.isoformat()
-        if self.state.get("party", 1) > 1 and self.state.get("flow") == "book":
-            args["party"] = self.state["party"]
+        args.update(self.party_args())
         if exact is None and not r.get("day") and r.get("week_of"):
             self.offer_week(service, args)
             return
@@ -94,6 +93,11 @@ class Slots(Flow):
             return
         self.find_nearest(service, exact)
 
+    def party_args(self) -> dict:
+        """A party booking asks for back-to-back times for everyone, in every search."""
+        party = int(self.state.get("party") or 1)
+        return {"party": party} if party > 1 and self.state.get("flow") == "book" else {}
+
     def offer_week(self, service: str, args: dict) -> None:
         """ "Next week": the first opening of each day, until there are enough to offer."""
         monday = date.fromisoformat(self.request["week_of"])
@@ -117,7 +121,7 @@ class Slots(Flow):
             today = self.turn.now.astimezone(self.tz).date()
             day = date.fromisoformat(r["day"]) if r.get("day") else today
             near = exact or datetime.combine(day, time(12), tzinfo=self.tz)
-            args = {"service": service, "near": near.isoformat()}
+            args = {"service": service, "near": near.isoformat(), **self.party_args()}
             if r.get("provider"):
                 args["provider"] = r["provider"]
             result = self.tools.call("check_availability", args)
