@@ -20,7 +20,7 @@ def why_not(
     provider_name: str | None = None,
 ) -> str:
     """The reason for ``reason`` at ``start`` (local to the clinic), with the facts behind it."""
-    day, weekday = start.date(), start.weekday()
+    weekday = start.weekday()
     if reason is Reason.TOO_SOON:
         return words.notice(availability.notice_min)
     if reason is Reason.BEYOND_HORIZON:

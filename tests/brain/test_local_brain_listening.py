@@ -5,7 +5,6 @@ by one with a partial failure said plainly. In process, with the fake tools and 
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from actors.brain.base import CustomerInfo
