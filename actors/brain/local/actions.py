@@ -85,11 +85,17 @@ class Actions(Slots):
         self.advance()
 
     def do_take_only_slot(self) -> None:
+        """A yes to one offered time takes it; to several, asks which (once, then changes
+        tack like any other unusable answer)."""
         slots = self.state.get("slots") or []
         if len(slots) == 1:
             self.state["slot"] = slots[0]
             self.advance()
+        elif self.state.get("misses"):
+            self.reprompt_or("")
         else:
+            self.missed = True
+            self.state["misses"] = 1
             self.say(wording.which_slot(len(slots)))
 
     def do_ask_other_time(self) -> None:
@@ -101,7 +107,7 @@ class Actions(Slots):
         self.advance()
 
     def do_set_name(self) -> None:
-        self.state["name"] = self.signal("name")
+        self.state["name"] = self.signal("name") or self.signal("new_name")
         self.advance()
 
     def do_decline(self) -> None:

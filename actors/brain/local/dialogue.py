@@ -79,6 +79,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("abort", "abort"),
         ("yes", "commit"),
         ("no", "decline"),
+        ("new_name", "set_name"),
     ),
     "pick_appointment": (
         ("appointment_choice", "take_appointment"),

@@ -94,6 +94,14 @@ class Signals(TurnContext):
         fits = [i for i, a in enumerate(options) if a.get("service") in named]
         return fits[0] if len(fits) == 1 else None
 
+    def sig_new_name(self) -> str | None:
+        """At the confirmation, a bare name corrects the one asked for (never a returning
+        customer's, which comes from our records)."""
+        if self.turn.customer.name or self.state.get("flow") != "book":
+            return None
+        name = self.sig_name()
+        return name if name and name != self.state.get("name") else None
+
     def sig_name(self) -> str | None:
         if self.msg.services or self.msg.when:
             return None  # "Massage Therapy" or "Friday" is not a name, whatever the clinic

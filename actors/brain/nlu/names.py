@@ -25,6 +25,9 @@ _NOT_A_NAME = (
         where who why how which today tomorrow tonight morning afternoon evening week next
         this that then available botox facial peel laser consult consultation massage
         adjustment exam patient customer client stop help human person someone anyone
+        first second third last one two three four five option number closest earliest
+        latest soonest sooner later either any anytime whichever none nope nah hmm um
+        sounds perfect works alright cool awesome
         """
     )
     | frozenset(WEEKDAY_WORDS)

@@ -19,7 +19,8 @@ _ORDINALS = {
 
 _ANY_WILL_DO = re.compile(
     r"(?:(?:ok|okay|oh|um|hmm),?\s*)?(?:either(?: one)?|any(?: of them| one)?|whichever"
-    r"(?: one)?|doesn'?t matter|don'?t mind|no preference)"
+    r"(?: one)?|doesn'?t matter|don'?t mind|no preference|any ?time(?: that day| then)?"
+    r"|anything(?: works)?)"
     r"(?:\s*(?:is|are|works?|would work)?\s*(?:fine|good|ok|okay)?)?"
     r"(?:,? (?:really|thanks|please))?"
     r"(?:[,.!]? ?(?:you pick|you choose|up to you))?"
