@@ -74,3 +74,23 @@ def test_a_provider_not_in_that_day_gets_the_next_day_they_are(chat):
         "provider": "Dr. Maya Patel",
         "date": "2026-11-30",
     }
+
+
+def test_anytime_that_day_takes_the_first_offered_time_instead_of_saying_goodbye(chat):
+    chat.say("consultation tomorrow")
+    first = chat.state["slots"][0]
+    reply = chat.say("anytime that day")
+    assert not reply.end and chat.state["slot"]["start"] == first["start"]
+
+
+def test_a_word_like_first_is_not_taken_as_a_name(chat):
+    chat.say("consultation tomorrow at 2pm")
+    chat.say("first")
+    assert chat.state["stage"] == "ask_name" and "name" not in chat.state
+
+
+def test_a_bare_name_at_the_confirmation_corrects_the_name(chat):
+    chat.say("consultation tomorrow at 2pm")
+    chat.say("Ray Dias")
+    chat.say("Ray Diaz")
+    assert "for Ray Diaz?" in chat.text() and chat.state["stage"] == "confirm"
