@@ -5,6 +5,7 @@ by one with a partial failure said plainly. In process, with the fake tools and 
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from actors.brain.base import CustomerInfo
@@ -94,3 +95,10 @@ def test_a_bare_name_at_the_confirmation_corrects_the_name(chat):
     chat.say("Ray Dias")
     chat.say("Ray Diaz")
     assert "for Ray Diaz?" in chat.text() and chat.state["stage"] == "confirm"
+
+
+def test_a_move_keeps_the_appointments_provider(chat):
+    chat.tools.add_appointment("HydraFacial", datetime(2026, 12, 1, 14, 0, tzinfo=LA), "Jess Kim")
+    chat.say("can I move my hydrafacial to thursday at 10am")
+    assert chat.tools.called("check_availability")[-1]["provider"] == "Jess Kim"
+    assert "with Jess Kim" in chat.text()

@@ -43,6 +43,7 @@ _PARTY_PLUS = re.compile(
     r"\b(?:me|myself|i) (?:and|&|\+) (?:my |a |our )?(?:(two|three|2|3) )?[a-z]+\b"
     r"|\bmy [a-z]+ and (?:i|me|myself)\b"
 )
+_MOVE = re.compile(r"\b(move|reschedul\w*|push|bump|change|switch) (my|it|the|our)\b")
 _ASKING = ("what ", "what's", "how ", "does ", "is ", "are ", "why ", "who ", "which ", "will ")
 _QUESTION_START = (
     "what",
@@ -195,10 +196,13 @@ class Message:
             top = "book" if has_details else "question" if self.is_question else "other"
         if top == "other" and (_GREETING.match(self.clean) or nlu.extract_name(self.text)):
             return "greeting"  # "hi, this is Jane Doe"
+        if top in ("book", "question", "availability") and _MOVE.search(self.clean):
+            top = "reschedule"  # "can I move my facial to Thursday": a move, whatever the model
         if top in ("reschedule", "cancel", "list_appointments") and self.new_patient:
             return "book"  # a new patient has nothing to move or list
         if top == "question" and has_details and not self.clean.startswith(_QUESTION_START):
-            return "book"  # "can I come in Monday at 7 for an exam" asks for a visit
+            # "can I come in Monday at 7 for an exam" asks for a visit
+            return "book"
         if top in ("reschedule", "cancel") and not _EXISTING.search(self.clean):
             # these act on an existing appointment: without a word pointing at one, take the
             # next best reading ("can I book a facial on Friday?" is a booking)

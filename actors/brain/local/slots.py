@@ -51,8 +51,9 @@ class Slots(Flow):
         service = self.flow_service()
         exact = self.exact_start()
         args: dict = {"service": service}
-        if r.get("provider"):
-            args["provider"] = r["provider"]
+        provider = r.get("provider") or self.kept_provider()
+        if provider:
+            args["provider"] = provider
         if r.get("day"):
             args["date"] = r["day"]
         if r.get("part_of_day"):
@@ -92,6 +93,14 @@ class Slots(Flow):
             self.offer(slots, wording.openings_intro(service, self.when_text()))
             return
         self.find_nearest(service, exact)
+
+    def kept_provider(self) -> str | None:
+        """A move keeps the appointment's provider unless the customer names another or says
+        anyone will do."""
+        appointment = self.state.get("appointment") or {}
+        if self.state.get("flow") != "reschedule" or self.msg.any_provider:
+            return None
+        return appointment.get("provider")
 
     def party_args(self) -> dict:
         """A party booking asks for back-to-back times for everyone, in every search."""
