@@ -1,4 +1,5 @@
-"""Knowledge base benchmark: hybrid search latency by index size, and ingest throughput.
+"""Knowledge base benchmark: hybrid search latency by index size, ingest throughput, and
+retrieval quality on the harder evaluation next to its latency.
 
     python bench/kb.py [--quick] [--sizes 1000,10000,50000] [--queries 200]
 
@@ -13,6 +14,12 @@ and heapq, dense only) over the same vectors, measured in the same run.
 
 Ingest: documents of ~8 passages through ``KnowledgeBase.ingest`` with the local model into a
 temporary SQLite database (chunking, embedding, one write transaction, index update).
+
+Quality: tests/kb/hard_eval.toml (two clinics, 47 documents with near-duplicates) seeded into a
+temporary database; per split (``dev``, ``held_out``) recall@1/@3 of ``search``, answers found
+and out-of-scope questions refused by ``answer``, with the latency of a first search of each
+question (query embedding included) and of the ``answer`` after it (its embedding is cached).
+``--quick`` runs it whole: it takes a few seconds.
 
 Prints a few lines, then ONE JSON object on the last line.
 """
@@ -282,6 +289,44 @@ def bench_ingest(args, embedder: LocalEmbedder, rng: np.random.Generator) -> dic
     return result
 
 
+def bench_hard_eval(embedder: LocalEmbedder) -> dict:
+    from kb.service import KnowledgeBase
+    from store.db import close_database, open_database
+    from store.migrations import migrate
+    from tests.kb import hard_eval
+
+    evalset = hard_eval.load()
+    out: dict = {}
+    with tempfile.TemporaryDirectory(prefix="vrai-bench-kb-eval-") as tmp:
+        open_database(Path(tmp) / "eval.db")
+        try:
+            migrate()
+            kb = KnowledgeBase(embedder)
+            ids = hard_eval.seed(kb, evalset)
+            for split in hard_eval.SPLITS:
+                searches = []
+                for question in evalset.questions[split]:
+                    t0 = time.perf_counter()
+                    kb.search(ids[question.clinic], question.text, k=3)
+                    searches.append((time.perf_counter() - t0) * 1e3)
+                result = hard_eval.evaluate(kb, evalset, ids, split)
+                row = result.summary()
+                row["refused_of"] = f"{result.refused}/{result.out_of_scope}"
+                row["search_p50_ms"] = round(statistics.median(searches), 2)
+                row["search_p99_ms"] = round(percentile(searches, 0.99), 2)
+                out[split] = row
+                print(
+                    f"hard eval {split:>8}: {row['questions']} questions, recall@1"
+                    f" {row['recall_at_1']:.3f} recall@3 {row['recall_at_3']:.3f} found"
+                    f" {row['found']:.3f}, out of scope refused {row['refused_of']};"
+                    f" search p50 {row['search_p50_ms']} ms, answer p50 {row['answer_p50_ms']} ms",
+                    flush=True,
+                )
+        finally:
+            close_database()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="finish in well under a minute")
@@ -303,6 +348,7 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     search = bench_search(args, embedder, rng)
     ingest = bench_ingest(args, embedder, rng)
+    quality = bench_hard_eval(embedder)
     summary = {
         "search_p50_ms": search["search_p50_ms"],
         "search_p99_ms": search["search_p99_ms"],
@@ -315,6 +361,7 @@ def main() -> None:
         "answer_p50_ms": ingest["answer_p50_ms"],
         "embed_sentences_per_s": search["embed_sentences_per_s"],
         "model_load_s": round(load_s, 2),
+        "hard_eval": quality,
         "by_size": search["sizes"],
         "ingest": ingest,
         "quick": args.quick,

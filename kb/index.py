@@ -24,7 +24,7 @@ import numpy as np
 from peewee import fn
 
 from kb.chunking import embedding_text, keyword_text
-from kb.search import ALPHA, QueryTerms, idf, saturation, terms, top_k
+from kb.search import ALPHA, QueryTerms, confidence, idf, saturation, terms, top_k
 from store.models import KbChunk, KbDocument
 
 _COMPACT_MIN_DEAD = 1024
@@ -35,9 +35,14 @@ _IN_BATCH = 500
 class IndexHit:
     chunk_id: int
     document_id: int
-    score: float  # fused: dense + ALPHA * keyword
+    score: float  # fused: dense + ALPHA * keyword (what hits are ranked by)
     dense: float
     keyword: float
+
+    @property
+    def confidence(self) -> float:
+        """dense + CONFIDENCE_ALPHA * keyword: what the answer threshold is held against."""
+        return float(confidence(self.dense, self.keyword))
 
 
 class _Postings:

@@ -1,8 +1,8 @@
 """The knowledge base API the conversation actors and the REST layer call.
 
 Answers come only from the clinic's own documents: ``answer()`` returns ``found=False`` when
-no passage scores above the calibrated threshold, and the caller then offers to ask staff
-instead of guessing.
+none of the top passages has a confidence above the calibrated threshold, and the caller then
+offers to ask staff instead of guessing.
 
 Writes: a document is chunked and embedded *before* the write transaction (embedding is slow
 and may fail; neither may hold the database write lock or leave half a document), then its row
@@ -73,9 +73,10 @@ class SearchHit:
     document_id: int
     title: str
     text: str
-    score: float
+    score: float  # the ranking score (search.py)
     heading: str = ""
     chunk_id: int = 0
+    confidence: float = 0.0  # what answer() holds against the threshold (search.py)
 
 
 @dataclass(frozen=True)
@@ -249,9 +250,10 @@ class KnowledgeBase:
         return _hydrate(hits)
 
     def answer(self, clinic_id: int, question: str) -> Answer:
-        """The best passage if it clears the threshold, else ``found=False`` (ask staff)."""
+        """The best ranked passage whose confidence clears the threshold, else ``found=False``
+        (ask staff)."""
         hits = self.search(clinic_id, question, k=ANSWER_PASSAGES)
-        passages = tuple(h for h in hits if h.score >= self.threshold)
+        passages = tuple(h for h in hits if h.confidence >= self.threshold)
         if not passages:
             return Answer(found=False, text="", passages=(), document_ids=())
         document_ids = tuple(dict.fromkeys(h.document_id for h in passages))
@@ -567,6 +569,7 @@ def _hydrate(hits: list[IndexHit]) -> list[SearchHit]:
                     score=hit.score,
                     heading=heading,
                     chunk_id=hit.chunk_id,
+                    confidence=hit.confidence,
                 )
             )
     return out

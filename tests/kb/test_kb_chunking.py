@@ -82,9 +82,9 @@ def test_sentences_respect_abbreviations_and_decimals():
 
 
 def test_long_sections_split_into_balanced_passages_with_one_sentence_overlap():
-    chunks = chunk_document("Guide", _long_section(40))  # 40 sentences of 8 words
+    chunks = chunk_document("Guide", _long_section(40), max_words=120)  # 40 sentences of 8 words
     assert len(chunks) == 3
-    assert all(60 <= c.words <= MAX_WORDS for c in chunks), [c.words for c in chunks]
+    assert all(60 <= c.words <= 120 for c in chunks), [c.words for c in chunks]
     for before, after in itertools.pairwise(chunks):
         last_sentence = split_sentences(before.text)[-1]
         assert split_sentences(after.text)[0] == last_sentence
@@ -94,7 +94,7 @@ def test_long_sections_split_into_balanced_passages_with_one_sentence_overlap():
 
 
 def test_a_section_just_over_the_limit_is_halved_not_cut_at_the_end():
-    chunks = chunk_document("Guide", _long_section(17))  # 136 words
+    chunks = chunk_document("Guide", _long_section(17), max_words=120)  # 136 words
     assert len(chunks) == 2
     assert min(c.words for c in chunks) >= 60
 
@@ -109,8 +109,9 @@ def test_chunks_never_cross_headings():
 
 
 def test_a_run_on_sentence_longer_than_a_passage_is_cut_by_words():
-    chunks = chunk_document("T", " ".join(["word"] * 300))
+    chunks = chunk_document("T", " ".join(["word"] * 300), max_words=120)
     assert [c.words for c in chunks] == [120, 120, 60]
+    assert [c.words for c in chunk_document("T", " ".join(["word"] * 300))] == [80] * 3 + [60]
 
 
 def test_faq_pairs_stay_whole_and_separate():

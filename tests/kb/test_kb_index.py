@@ -12,6 +12,7 @@ import pytest
 from kb.index import ClinicIndex, load_chunks
 from kb.search import (
     ALPHA,
+    CONFIDENCE_ALPHA,
     K1,
     B,
     QueryTerms,
@@ -134,6 +135,7 @@ def test_an_exact_name_wins_over_an_equally_similar_passage():
     assert hits[0].chunk_id == 11
     assert hits[0].keyword > hits[1].keyword > 0
     assert hits[0].score == pytest.approx(hits[0].dense + ALPHA * hits[0].keyword)
+    assert hits[0].confidence == pytest.approx(hits[0].dense + CONFIDENCE_ALPHA * hits[0].keyword)
 
 
 def test_keyword_score_is_the_documented_bm25_share():
@@ -181,12 +183,16 @@ def test_query_analysis():
         "glass",
         "bring",
     ]
-    assert terms("What's the HydraFacial price?") == ["hydrafacial", "price"]
+    # Snowball stems: the forms a customer and a document use for one word meet.
+    for forms in (["price", "pricing"], ["tape", "taping"], ["injection", "injectable"]):
+        assert len({stem(w) for w in forms}) == 1, forms
+    assert terms("What's the HydraFacial price?") == [stem("hydrafacial"), "price"]
+    assert terms("what to do before and after botox") == [stem("before"), "after", "botox"]
     synonyms = synonym_map([("HydraFacial", "facial,hydra facial"), ("Botox", "tox,botox")])
     assert synonyms == {"facial": "HydraFacial", "hydra facial": "HydraFacial", "tox": "Botox"}
     q = query_terms("how much for a hydra facial", synonyms)
-    assert q.required == ("hydra", "facial")
-    assert set(q.optional) == {"hydrafacial"}
+    assert q.required == ("hydra", stem("facial"))
+    assert set(q.optional) == {stem("hydrafacial")}
     assert query_terms("whats the price of tox", synonyms).optional[-1] == "botox"
     assert not query_terms("what is it?")
 

@@ -205,7 +205,7 @@ def test_answer_found_and_not_found(clinics: Clinics, new_hash_embedder):
     answer = kb.answer(clinics.glow, "do you sell gift cards")
     assert answer.found and answer.document_ids == (doc_id,)
     assert answer.text == "Yes, in any amount at the front desk."  # the answer half
-    assert answer.passages[0].score >= 0.5
+    assert answer.passages[0].confidence >= 0.5
     nothing = kb.answer(clinics.glow, "quantum chromodynamics lecture")
     assert (nothing.found, nothing.text, nothing.passages, nothing.document_ids) == (
         False,
@@ -214,6 +214,25 @@ def test_answer_found_and_not_found(clinics: Clinics, new_hash_embedder):
         (),
     )
     assert not kb.answer(clinics.align, "do you sell gift cards").found  # empty KB
+
+
+def test_the_threshold_is_held_against_the_confidence_not_the_ranking_score(
+    clinics: Clinics, new_hash_embedder
+):
+    """Ranking weighs keywords more than the confidence does (kb/search.py): a question that
+    shares words with a passage but not its meaning ranks it without being answered by it."""
+    probe = KnowledgeBase(new_hash_embedder(), threshold=0.0)
+    probe.ingest(clinics.glow, "Parking", "# Parking\n\nFree parking in the garage on 4th Street.")
+    (hit,) = probe.search(clinics.glow, "street parking garage", k=1)
+    assert hit.score > hit.confidence > 0
+    between = (hit.score + hit.confidence) / 2
+    kb = KnowledgeBase(new_hash_embedder(), threshold=between)
+    assert not kb.answer(clinics.glow, "street parking garage").found
+    assert (
+        KnowledgeBase(new_hash_embedder(), threshold=hit.confidence)
+        .answer(clinics.glow, "street parking garage")
+        .found
+    )
 
 
 def test_another_process_changes_are_picked_up(clinics: Clinics, new_hash_embedder):
