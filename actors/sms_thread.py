@@ -43,6 +43,7 @@ from store.events import record_event
 from store.fields import utcnow
 from store.models import Clinic, SmsThread
 from store.sms import opted_out, record_message, set_message_status, set_opt_out, thread_for
+from store.texts import split_message
 
 log = logging.getLogger("vrai.sms")
 
@@ -357,7 +358,7 @@ class SmsThreadActor(ConversationActor):
         status = sender_class(self.settings).new_status
         sent = []
         for reply in replies:
-            for part in keywords.split_sms(reply):
+            for part in split_message(reply):
                 sent.append(record_message(thread, "out", part, status))
         self.pending_send = [m.id for m in sent] if status == "queued" else []
         if sent:

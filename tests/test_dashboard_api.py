@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actors.sms.keywords import split_sms
 from tests.helpers import http
 
 pytestmark = pytest.mark.multiproc
@@ -92,14 +91,6 @@ def test_other_clinics_appointment_cannot_be_touched(gateway):
 def test_unknown_thread_is_404(shared_gateway):
     token = shared_gateway.token(role="staff")
     assert http("GET", shared_gateway.url + "/api/threads/999/messages", token=token)[0] == 404
-
-
-def test_long_replies_split_at_sentences_and_never_inside_a_word():
-    text = ("Our HydraFacial cleanses, exfoliates and hydrates. " * 12).strip()
-    parts = split_sms(text, limit=160)
-    assert all(len(p) <= 160 for p in parts)
-    assert " ".join(parts) == " ".join(text.split())
-    assert all(p.endswith(".") for p in parts[:-1])
 
 
 def test_threads_of_one_customer_are_found_past_the_newest_page(gateway):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +32,7 @@ from actors.brain.base import BrainReply, ToolRunner, Turn
 from actors.brain.prompts import build_system_prompt
 from actors.tools import TOOL_NAMES, chat_tools
 from actors.wording import sms as wording
+from store.texts import split_message
 
 log = logging.getLogger("vrai.brain.openai")
 
@@ -51,7 +51,6 @@ API_FAILURES: tuple[type[BaseException], ...] = (
 ENDING_TOOLS = frozenset({"end_conversation", "transfer_to_staff"})
 HISTORY_ROLES = {"customer": "user", "user": "user", "assistant": "assistant"}
 
-SMS_LIMIT = 320  # characters per outgoing message (two concatenated SMS segments)
 HISTORY_LIMIT = 30  # earlier messages sent to the model; older ones are dropped
 MEMORY_ITEMS = 6  # tool results remembered across turns
 MEMORY_ITEM_CHARS = 2000  # JSON size of one remembered result after compaction
@@ -84,7 +83,7 @@ class OpenAIChatBrain:
         run = _Run(turn, tools)
         messages = build_messages(turn)
         text, failure = self._loop(messages, run)
-        replies = split_sms(text) if text is not None else run.fallback()
+        replies = split_message(text) if text is not None else run.fallback()
         state = run.state(failure)
         log.info(
             "openai brain turn done",
@@ -255,38 +254,6 @@ def failure_kind(exc: BaseException) -> str:
     if isinstance(exc, OpenAIError):
         return "api_error"
     return f"unexpected_{type(exc).__name__}"
-
-
-def split_sms(text: str, limit: int = SMS_LIMIT) -> list[str]:
-    """Split a reply into messages of at most ``limit`` characters, at paragraph, sentence
-    or word boundaries (in that order of preference), packing small pieces together."""
-    pieces: list[tuple[str, str]] = []  # (joiner to the previous piece, piece)
-    for para in re.split(r"\n\s*\n", text.strip()):
-        para = " ".join(para.split())
-        if not para:
-            continue
-        for index, chunk in enumerate(_chunks(para, limit)):
-            pieces.append(("\n\n" if index == 0 else " ", chunk))
-    messages: list[str] = []
-    for joiner, piece in pieces:
-        if messages and len(messages[-1]) + len(joiner) + len(piece) <= limit:
-            messages[-1] += joiner + piece
-        else:
-            messages.append(piece)
-    return messages
-
-
-def _chunks(para: str, limit: int) -> list[str]:
-    if len(para) <= limit:
-        return [para]
-    out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", para):
-        if len(sentence) <= limit:
-            out.append(sentence)
-            continue
-        for word in sentence.split(" "):
-            out.extend(word[i : i + limit] for i in range(0, len(word), limit))
-    return out
 
 
 def _echo(message: Any) -> dict:

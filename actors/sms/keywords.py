@@ -42,26 +42,3 @@ def is_cancel(text: str) -> bool:
 def asks_to_opt_out(text: str) -> bool:
     """A clear request in free text ("please stop texting me") is honoured like STOP."""
     return bool(_OPT_OUT_PHRASES.search(text))
-
-
-def split_sms(text: str, limit: int = 320) -> list[str]:
-    """Split a long reply into messages of at most ``limit`` characters, at sentence or word
-    boundaries, never inside a word (a word longer than the limit is cut as a last resort)."""
-    text = " ".join(text.split())
-    parts: list[str] = []
-    while len(text) > limit:
-        window = text[: limit + 1]
-        cut = max(
-            window.rfind(". ", 0, limit), window.rfind("? ", 0, limit), window.rfind("! ", 0, limit)
-        )
-        if cut > limit // 3:
-            cut += 1
-        else:
-            cut = window.rfind(" ", 0, limit + 1)
-            if cut <= 0:
-                cut = limit
-        parts.append(text[:cut].strip())
-        text = text[cut:].strip()
-    if text:
-        parts.append(text)
-    return parts

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from actors.brain.base import money
+from store.texts import MESSAGE_LIMIT
 
-SMS_LIMIT = 1600  # one message: what Telnyx delivers as one concatenated text
+SMS_LIMIT = MESSAGE_LIMIT  # one message: what Telnyx delivers as one concatenated text
 THOUGHT_LIMIT = 480  # one part of a reply (an answer quoted from the clinic's documents)
 SUITS_YOU = "a day and time that suits you"  # the invitation every offer ends with
 

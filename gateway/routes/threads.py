@@ -32,10 +32,11 @@ from store.events import record_event
 from store.models import MESSAGE_STATUSES, Clinic, Customer, Message, SmsThread
 from store.send_attempts import uncertain_ids
 from store.sms import message_dict, opted_out_among
+from store.texts import MESSAGE_LIMIT
 
 routes = web.RouteTableDef()
 STAFF = ("admin", "staff")
-MAX_REPLY_CHARS = 1600  # Telnyx's limit for one (concatenated) message
+MAX_REPLY_CHARS = MESSAGE_LIMIT  # one message, as every reply
 
 THREAD = obj(
     {

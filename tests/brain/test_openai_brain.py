@@ -20,13 +20,12 @@ from actors.brain.openai_chat import (
     FALLBACK_TEXT,
     MEMORY_ITEM_CHARS,
     MEMORY_ITEMS,
-    SMS_LIMIT,
     UNREACHABLE_TEXT,
     OpenAIChatBrain,
-    split_sms,
 )
 from actors.brain.prompts import build_system_prompt
 from actors.tools import chat_tools
+from store.texts import MESSAGE_LIMIT
 from tests.fakes.chat_completions_server import FakeChatCompletionsServer, ToolCall
 
 CLINIC = ClinicInfo(
@@ -396,18 +395,26 @@ def test_ending_tools_end_the_conversation_when_they_succeed(server, make_brain,
     assert reply.tool_calls == ({"name": tool, "args": args, "result": result},)
 
 
-def test_long_replies_are_split_into_sms_sized_messages(server, make_brain):
+def test_a_long_reply_is_still_one_text(server, make_brain):
     sentence = "Botox softens lines for three to four months and takes about thirty minutes."
     long_text = " ".join([sentence] * 6) + "\n\nWant me to look for a time this week?"
     server.queue_text(long_text)
 
     reply = make_brain().respond(make_turn("tell me about botox"), RecordingTools())
 
-    assert len(reply.messages) > 1
-    assert all(len(m) <= SMS_LIMIT for m in reply.messages)
-    assert " ".join(" ".join(reply.messages).split()) == " ".join(long_text.split())
-    assert split_sms("x" * 700) == ["x" * 320, "x" * 320, "x" * 60]
-    assert split_sms("Hi!\n\nSee you soon.") == ["Hi!\n\nSee you soon."]
+    assert reply.messages == (long_text,)  # one text: Telnyx joins it up to 1,600
+
+
+def test_only_replies_past_one_message_are_split(server, make_brain):
+    sentence = "Botox softens lines for three to four months and takes about thirty minutes."
+    long_text = " ".join([sentence] * 30)  # about 2,300 characters
+    server.queue_text(long_text)
+
+    reply = make_brain().respond(make_turn("tell me about botox"), RecordingTools())
+
+    assert len(reply.messages) == 2
+    assert all(len(m) <= MESSAGE_LIMIT and m.endswith(".") for m in reply.messages)
+    assert " ".join(reply.messages) == long_text
 
 
 def test_state_stays_bounded_and_serialisable_across_many_turns(server, make_brain):
