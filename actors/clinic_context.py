@@ -8,6 +8,7 @@ from store.customers import find_customer
 from store.models import (
     Clinic,
 )
+from store.providers import nickname_list
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -64,7 +65,12 @@ def clinic_info(clinic: Clinic) -> ClinicInfo:
             for s in ACTIVE_SERVICES.rows(clinic=clinic)
         ),
         providers=tuple(
-            ProviderInfo(id=p.id, name=p.name, service_ids=tuple(sorted(offers.get(p.id, ()))))
+            ProviderInfo(
+                id=p.id,
+                name=p.name,
+                service_ids=tuple(sorted(offers.get(p.id, ()))),
+                nicknames=tuple(nickname_list(p.nicknames)),
+            )
             for p in ACTIVE_PROVIDERS.rows(clinic=clinic)
         ),
         hours_text=hours_text(clinic),

@@ -30,6 +30,14 @@ class DemoService:
 GLOW_HOURS = [(d, "09:00", "18:00") for d in (1, 2, 3, 4, 5)]
 ALIGN_HOURS = [(d, "08:00", "17:00") for d in (0, 1, 2, 3, 4)] + [(5, "09:00", "12:00")]
 
+# What customers call the demo providers (editable like any clinic's, via /api/providers).
+NICKNAMES = {
+    "Dr. Maya Patel": "Dr. Patel,Dr. Maya,Maya",
+    "Jess Kim": "Jess,Jessica",
+    "Dr. Ben Ortiz": "Dr. Ben,Ben,Dr. Ortiz",
+    "Dr. Ana Lee": "Dr. Ana,Ana,Dr. Lee",
+}
+
 DEMO = [
     {
         "clinic": dict(
@@ -173,7 +181,9 @@ def seed_demo_clinics() -> list[Clinic]:
                     resource_kind=s.resource_kind,
                 )
             for name, title, offers, hours in spec["providers"]:
-                provider = Provider.create(clinic=clinic, name=name, title=title)
+                provider = Provider.create(
+                    clinic=clinic, name=name, title=title, nicknames=NICKNAMES.get(name, "")
+                )
                 for service_name in offers or services:
                     ProviderService.create(
                         clinic=clinic, provider=provider, service=services[service_name]

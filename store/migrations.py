@@ -121,6 +121,10 @@ def _v11_reminder_texts(database: Database) -> None:
     _add_missing(database, "clinic", [("reminder_texts", "TEXT")])
 
 
+def _v12_provider_nicknames(database: Database) -> None:
+    _add_missing(database, "provider", [("nicknames", "TEXT NOT NULL DEFAULT ''")])
+
+
 def _add_missing(database: Database, table: str, columns: list[tuple[str, str]]) -> None:
     have = {column.name for column in database.get_columns(table)}
     for name, kind in columns:
@@ -140,6 +144,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (9, "send attempts: a text is handed to the carrier once", _v9_send_attempts),
     (10, "waitlist: entries and offers of freed slots", _v10_waitlist),
     (11, "a clinic's own wording of its appointment texts", _v11_reminder_texts),
+    (12, "the names customers call providers by", _v12_provider_nicknames),
 ]
 
 

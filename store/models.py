@@ -147,6 +147,7 @@ class Provider(BaseModel):
     daily_cap = IntegerField(null=True)
     active = BooleanField(default=True)
     google_calendar_id = CharField(null=True)  # their own calendar, shared with our account
+    nicknames = TextField(default="")  # comma-separated names callers use ("Dr. Ben")
 
     class Meta:
         indexes = ((("clinic", "name"), True),)

@@ -35,6 +35,11 @@ def relink(
         ProviderService.create(clinic=clinic_id, provider=provider, service=service)
 
 
+def nickname_list(stored: str) -> list[str]:
+    """The comma-separated column as a list ("Dr. Ben, Ben" -> ["Dr. Ben", "Ben"])."""
+    return [n.strip() for n in (stored or "").split(",") if n.strip()]
+
+
 def provider_dict(provider: Provider, service_ids: list[int]) -> dict:
     return {
         "id": provider.id,
@@ -43,6 +48,7 @@ def provider_dict(provider: Provider, service_ids: list[int]) -> dict:
         "daily_cap": provider.daily_cap,
         "active": provider.active,
         "google_calendar_id": provider.google_calendar_id,
+        "nicknames": nickname_list(provider.nicknames),
         "service_ids": sorted(service_ids),
     }
 
@@ -73,6 +79,8 @@ def _save(clinic_id: int, actor: str, provider: Provider, fields: dict, action: 
     if service_ids is not None:
         refuse_foreign(Service, clinic_id, service_ids, "service")
     for name, value in fields.items():
+        if name == "nicknames":
+            value = ",".join(value)
         if name != "service_ids":
             setattr(provider, name, value)
     provider.save()

@@ -63,12 +63,14 @@ def test_a_database_made_before_card_deposits_gains_their_columns(database):
         for column in columns:
             db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     db.execute_sql('ALTER TABLE "provider" DROP COLUMN "google_calendar_id"')
+    db.execute_sql('ALTER TABLE "provider" DROP COLUMN "nicknames"')
     db.execute_sql('DROP TABLE "waitlist_offer"')
     db.execute_sql('DROP TABLE "waitlist_entry"')
     db.execute_sql("DELETE FROM schema_version WHERE version >= 2")
-    assert migrate() == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert migrate() == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     assert {"waitlist_entry", "waitlist_offer"} <= set(db.get_tables())
-    assert "google_calendar_id" in {c.name for c in db.get_columns("provider")}
+    assert {"google_calendar_id", "nicknames"} <= {c.name for c in db.get_columns("provider")}
+    assert Provider.get(Provider.name == "Jess Kim").nicknames == ""  # kept rows, default value
     for table, columns in added.items():
         have = {c.name for c in db.get_columns(table)}
         assert set(columns) <= have, table

@@ -29,6 +29,7 @@ class ProviderInfo:
     id: int
     name: str
     service_ids: tuple[int, ...]
+    nicknames: tuple[str, ...] = ()  # what customers call them ("Dr. Ben"), editable data
 
 
 @dataclass(frozen=True)

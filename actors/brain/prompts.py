@@ -115,7 +115,8 @@ def _providers(clinic: ClinicInfo) -> str:
     lines = ["Providers and what they do:"]
     for provider in clinic.providers:
         offered = [services[i] for i in provider.service_ids if i in services]
-        lines.append(f"- {provider.name}: {', '.join(offered) or 'no bookable services'}")
+        called = f" (also called {', '.join(provider.nicknames)})" if provider.nicknames else ""
+        lines.append(f"- {provider.name}{called}: {', '.join(offered) or 'no bookable services'}")
     return "\n".join(lines)
 
 

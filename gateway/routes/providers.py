@@ -13,6 +13,7 @@ from gateway.routes.editing import (
     Fields,
     Ids,
     Int,
+    Many,
     Text,
     edit,
     page,
@@ -34,6 +35,9 @@ from store import providers as roster
 
 routes = web.RouteTableDef()
 
+NICKNAME = Text(
+    60, blank_ok=False, pattern=r"^[^,]*[^,\s][^,]*$", hint="a name or phrase without commas"
+)
 RULES = {
     "name": Text(120, blank_ok=False),
     "title": Text(120),
@@ -41,6 +45,7 @@ RULES = {
     "active": Bool(),
     "service_ids": Ids(),
     "google_calendar_id": Text(255, nullable=True, blank_ok=False),  # null: not linked
+    "nicknames": Many(NICKNAME, 20),  # what customers call them: "Dr. Ben", "Ben"
 }
 NEW_PROVIDER = Fields(RULES, required=("name",))
 PROVIDER_CHANGES = Fields(RULES, nonempty=True)
@@ -52,6 +57,7 @@ PROVIDER = obj(
         "daily_cap": NULLABLE_INTEGER,
         "active": BOOLEAN,
         "google_calendar_id": NULLABLE_STRING,
+        "nicknames": {"type": "array", "items": STRING},
         "service_ids": {"type": "array", "items": INTEGER},
     }
 )

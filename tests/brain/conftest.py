@@ -24,7 +24,7 @@ from actors.brain.intents import EmbeddingIntentClassifier
 from actors.brain.local import LocalBrain
 from actors.brain.replies import SMS_LIMIT, when_label
 from actors.tools import TOOLS
-from store.demo import DEMO
+from store.demo import DEMO, NICKNAMES
 
 LA = ZoneInfo("America/Los_Angeles")
 CHICAGO = ZoneInfo("America/Chicago")
@@ -61,6 +61,7 @@ def demo_clinic(index: int) -> tuple[ClinicInfo, dict[int, tuple[time, time]]]:
             id=j,
             name=name,
             service_ids=tuple(s.id for s in services if offers is None or s.name in offers),
+            nicknames=tuple(n for n in NICKNAMES.get(name, "").split(",") if n),
         )
         for j, (name, _title, offers, _hours) in enumerate(spec["providers"], 1)
     )

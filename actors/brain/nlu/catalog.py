@@ -101,8 +101,13 @@ _ANY_PROVIDER = re.compile(
 
 
 def match_providers(text: str, providers: Sequence[ProviderInfo]) -> list[ProviderInfo]:
-    """Providers the text names by first or last name ("with Jess", "Dr. Patel", "dr patle")."""
-    words = set(tokens(text))
+    """Providers the text names: by a nickname the clinic set ("Dr. Ben", "Dr. B"), which wins,
+    else by first or last name ("with Jess", "Dr. Patel", "dr patle")."""
+    said = tokens(text)
+    nicknamed = [p for p in providers if any(_says(said, tokens(n)) for n in p.nicknames)]
+    if nicknamed:
+        return nicknamed
+    words = set(said)
     found = []
     for provider in providers:
         names = [n for n in tokens(provider.name) if n not in _TITLES and len(n) >= 3]
@@ -115,6 +120,12 @@ def match_providers(text: str, providers: Sequence[ProviderInfo]) -> list[Provid
         ):
             found.append(provider)
     return found
+
+
+def _says(words: list[str], phrase: list[str]) -> bool:
+    """Whether ``phrase`` appears in ``words`` as consecutive whole words."""
+    n = len(phrase)
+    return n > 0 and any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
 
 
 def wants_any_provider(text: str) -> bool:
