@@ -20,6 +20,8 @@ from actors.messages import (
     ConversationOutput,
     Failure,
     Ok,
+    Prestart,
+    Prestarted,
     Started,
 )
 from store.db import write
@@ -96,8 +98,19 @@ class ConversationActor(VraiActor):
             raise TurnError(f"{self.kind} conversations take no {type(message).__name__}")
         return turn(message)
 
-    def receiveMsg_ConversationInit(self, message: ConversationInit, sender) -> None:
+    def receiveMsg_Prestart(self, message: Prestart, sender) -> None:
+        """A pooled actor: the process exists and is set up before any conversation needs it,
+        so a new conversation waits for neither a fork nor this."""
         self.setup(message.settings)
+        self.on_prestart()
+        self.send(sender, Prestarted(os.getpid()))
+
+    def on_prestart(self) -> None:
+        """Hook for subclasses: warm-up a pooled actor does before it is handed a conversation."""
+
+    def receiveMsg_ConversationInit(self, message: ConversationInit, sender) -> None:
+        if self.settings is None:  # not pooled: set up now
+            self.setup(message.settings)
         self.directory = dict(message.directory)
         self.key, self.clinic_id = message.key, message.clinic_id
         self.incarnation = message.incarnation

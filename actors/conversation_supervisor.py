@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import os
 import time
+from datetime import timedelta
 
 from thespian.actors import ActorExitRequest, ChildActorExited, WakeupMessage
 
@@ -29,11 +30,15 @@ from actors.messages import (
     ConversationOutput,
     Directory,
     Failure,
+    FillPool,
     Finished,
     ListActors,
+    ListPool,
     Ok,
     Ping,
     Pong,
+    Prestart,
+    Prestarted,
     RestartActor,
     ServiceInit,
     Started,
@@ -57,6 +62,7 @@ from actors.supervision import (
     over_memory_cap,
     plan_beat,
 )
+from actors.warm_pool import WarmPool
 from store.calls import ended_calls_without_outcome
 from store.prepared import compile_all
 from store.sms import unhandled_inbound
@@ -69,6 +75,9 @@ SWEEP_EVERY = 5  # heartbeats
 # children in one beat stalled every conversation for 140 ms. See plan_beat, over_memory_cap.
 MEMORY_CHECKS_PER_BEAT = 8
 SWEEP_AFTER_S = 10.0
+QUIET_S = 0.25  # the pool is refilled only after this long with no conversation input
+FILL = "fill the pool"  # the payload of the wakeup that does it
+WARM_CALLS = 2  # warm call actors each call supervisor keeps (calls come one at a time)
 
 
 def child_id(kind: str, key: str) -> str:
@@ -85,6 +94,10 @@ class ConversationSupervisor(VraiActor):
         self.children = Children()
         self.parent = None
         self.ping_seq = 0
+        self.pool: WarmPool | None = None
+        self.filling = False  # a FillPool or its wakeup is on its way to us
+        self.last_routed = 0.0  # when conversation input last came through
+        self.busy: set[str] = set()  # conversations with input in flight
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -99,7 +112,72 @@ class ConversationSupervisor(VraiActor):
         compile_all()  # children inherit the statements' SQL instead of building it on a turn
         settle_heap()  # before any child is forked from us
         self.send(sender, Started(message.name, os.getpid()))
+        self.pool = WarmPool(floor=self._pool_floor())
+        self._refill()
         self.wakeupAfter(self.settings.supervision.heartbeat_s)
+
+    def _pool_floor(self) -> int:
+        if self.kind != "sms":
+            return WARM_CALLS
+        return -(-self.settings.warm_threads // self.settings.sms_supervisors)  # ceiling
+
+    # ------------------------------------------------------------------ the warm pool
+
+    def receiveMsg_FillPool(self, message: FillPool, sender) -> None:
+        self.filling = False
+        if self._busy_now():
+            self._refill()  # texts came in meanwhile: wait for the next lull
+            return
+        now = time.monotonic()
+        if self.pool is None or not self.pool.short(now):
+            return
+        self._fork_warm(now)
+        if self.pool.short(now) and not self.filling:  # the next one after what is waiting
+            self.filling = True
+            self.send(self.myAddress, FillPool())
+
+    def _fork_warm(self, now: float) -> None:
+        member = self.pool.add(self.createActor(CONVERSATION_CLASSES[self.kind]), now)
+        self.send(member.address, Prestart(self.settings))
+
+    def receiveMsg_Prestarted(self, message: Prestarted, sender) -> None:
+        member = self.pool.find(sender) if self.pool else None
+        if member is not None:
+            member.pid = message.pid
+
+    def receiveMsg_ListPool(self, message: ListPool, sender) -> None:
+        pool = self.pool or WarmPool(0)
+        self.send(
+            sender,
+            Ok(
+                message.corr,
+                {
+                    "pids": pool.pids(),
+                    "handed_out": pool.handed_out,
+                    "cold": pool.cold,
+                    "size": len(pool.members),
+                },
+            ),
+        )
+
+    def _busy_now(self) -> bool:
+        """Texts came in within ``QUIET_S``, or turns are still running or waiting."""
+        return bool(self.busy) or time.monotonic() - self.last_routed < QUIET_S
+
+    def _refill(self) -> None:
+        """Fork the next warm actor once we have been quiet for ``QUIET_S``: a fork stalls
+        everything this supervisor routes, so a burst of new texters is answered from the pool
+        first and the pool is refilled in the lull after it."""
+        if self.pool is not None and not self.filling and self.pool.short(time.monotonic()):
+            self.filling = True
+            self.wakeupAfter(timedelta(seconds=QUIET_S), payload=FILL)
+
+    def _fill_when_quiet(self) -> None:
+        self.filling = False
+        if self._busy_now():
+            self._refill()  # still busy: look again after another quiet spell
+            return
+        self.receiveMsg_FillPool(FillPool(), self.myAddress)
 
     def _prime_clinics(self) -> None:
         """Keep the clinic views fresh in this process: threads forked next inherit them."""
@@ -121,7 +199,7 @@ class ConversationSupervisor(VraiActor):
             message = dataclasses.replace(message, reply_to=sender)
         cid = child_id(message.kind, message.key)
         child = self.children.get(cid)
-        now = time.monotonic()
+        now = self.last_routed = time.monotonic()
         if child is None:
             child = self.children.add(
                 Child(
@@ -151,6 +229,8 @@ class ConversationSupervisor(VraiActor):
         child = self.children.find_address(sender)
         if child is not None:
             child.inflight.pop(message.corr, None)
+            if not child.inflight:
+                self.busy.discard(child.id)
             child.last_activity = child.last_pong = time.monotonic()  # an answer is a pong
             if message.checkpoint_version is not None:
                 child.checkpoint_version = message.checkpoint_version
@@ -185,6 +265,9 @@ class ConversationSupervisor(VraiActor):
 
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender) -> None:
         """The beat: judge every child (see ``plan_beat``), sweep, report."""
+        if message.payload == FILL:
+            self._fill_when_quiet()
+            return
         sup = self.settings.supervision
         self.ping_seq += 1
         beat = plan_beat(
@@ -206,6 +289,17 @@ class ConversationSupervisor(VraiActor):
         for child in beat.ping:
             if child.kill_reason is None:
                 self.send(child.address, Ping(self.ping_seq))
+        if self.pool is not None:
+            now = time.monotonic()
+            for late in self.pool.stale(now):
+                log.warning("a warm %s actor never got ready: replaced", self.kind)
+                self.send(late.address, ActorExitRequest())
+            surplus = self.pool.surplus(now)
+            if surplus is not None:  # the burst that grew the pool is over: one fewer per beat
+                self.send(surplus.address, ActorExitRequest())
+            elif self.pool.short(now) and self._busy_now():
+                self._fork_warm(now)  # never quiet under steady load: one fork per beat
+            self._refill()
         if self.children:
             self._send_report()  # also keeps checkpoint versions fresh for ops
         if self.kind == "sms":
@@ -217,6 +311,11 @@ class ConversationSupervisor(VraiActor):
         self.wakeupAfter(sup.heartbeat_s)
 
     def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender) -> None:
+        member = self.pool.find(message.childAddress) if self.pool else None
+        if member is not None:  # a warm actor died before it had a conversation
+            self.pool.members.remove(member)
+            self._refill()
+            return
         child = self.children.find_address(message.childAddress)
         if child is None:
             return
@@ -239,6 +338,7 @@ class ConversationSupervisor(VraiActor):
             self.publish(child.clinic_id, "actor.restarted", child.event_data())
         else:
             child.move(GAVE_UP)
+            self.busy.discard(child.id)
             child.address = None
             child.pid = None
             for waiting in list(child.inflight.values()):
@@ -313,8 +413,13 @@ class ConversationSupervisor(VraiActor):
         return sup.sms_idle_s if self.kind == "sms" else sup.call_idle_s
 
     def _spawn(self, child: Child) -> None:
-        child.address = self.createActor(CONVERSATION_CLASSES[child.kind])
-        child.pid = None
+        """A warm actor from the pool when one is ready (no fork waited for), else a fork."""
+        now = time.monotonic()
+        member = self.pool.take(now, child.restarts == 0) if self.pool is not None else None
+        if member is not None:
+            child.address, child.pid = member.address, member.pid
+        else:
+            child.address, child.pid = self.createActor(CONVERSATION_CLASSES[child.kind]), None
         child.move(SPAWNED)
         child.started_at = time.time()
         child.last_pong = time.monotonic()
@@ -331,6 +436,7 @@ class ConversationSupervisor(VraiActor):
             ),
         )
         self._report(child)
+        self._refill()
 
     def _deliver(self, child: Child, messages: list) -> None:
         """Send input to a child; urgent input (a hang-up) overtakes ordered input that is
@@ -338,6 +444,8 @@ class ConversationSupervisor(VraiActor):
         for message in sorted(messages, key=lambda m: not isinstance(m, Urgent)):
             child.inflight[message.corr] = message
             self.send(child.address, message)
+        if messages:
+            self.busy.add(child.id)
 
     def _retire(self, child: Child) -> None:
         child.move(RETIRE)

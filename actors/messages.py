@@ -127,6 +127,34 @@ class Started:
 
 
 @dataclass(frozen=True)
+class Prestart:
+    """To a warm conversation actor of a supervisor's pool: get ready (settings, database),
+    then wait for the ``ConversationInit`` that hands it a conversation."""
+
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Prestarted:
+    """A pooled conversation actor is ready to be handed a conversation."""
+
+    pid: int
+
+
+@dataclass(frozen=True)
+class FillPool:
+    """A conversation supervisor's note to itself: start one more warm actor if the pool is
+    short (one per message, so routing texts goes on between forks)."""
+
+
+@dataclass(frozen=True)
+class ListPool:
+    """Ask a conversation supervisor for the pids of its warm, unassigned actors."""
+
+    corr: str
+
+
+@dataclass(frozen=True)
 class Ping(Urgent):
     seq: int
     corr: str = ""

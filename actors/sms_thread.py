@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from actors.booking.engine import label
 from actors.brain import safety
-from actors.brain.base import BrainReply, Turn
+from actors.brain.base import BrainReply, CustomerInfo, Turn
 from actors.brain.local import LocalBrain
 from actors.clinic_context import clinic_info, customer_info
-from actors.conversation import ConversationActor, TurnError
+from actors.conversation import ConversationActor, TurnError, save_checkpoint
 from actors.conversation_tools import ConversationTools
 from actors.messages import (
     Category,
@@ -39,6 +39,7 @@ from actors.wording import sms as wording
 from store.audit import audit
 from store.clinic_reads import CLINIC
 from store.customer_reads import next_visit, reminded_visit
+from store.db import write
 from store.events import record_event
 from store.fields import utcnow
 from store.models import Clinic, SmsThread
@@ -137,6 +138,57 @@ def warm_up() -> None:
     nlu.tokens("warm up")
 
 
+class _NoIntents:
+    """The rehearsal's classifier: no model is asked (rules only)."""
+
+    def classify(self, text: str):
+        return []
+
+
+class _Refusing:
+    """The rehearsal's tools: every call refused, nothing read or written for a customer."""
+
+    def call(self, name: str, args: dict) -> dict:
+        return {"ok": False, "error": "unavailable", "message": "rehearsal"}
+
+
+REHEARSAL = (
+    "Hi, I'm Jane Doe. Can I book a facial next Tuesday at 2pm?",
+    "is Dr. Patel in on Saturday?",
+)
+
+
+class _Rehearsed(Exception):
+    """Rolls the rehearsal's writes back."""
+
+
+def rehearse() -> None:
+    """Walk a pooled thread through a turn before any customer needs it: a forked process
+    pays for every page of its parent it writes to (reference counts), and a first turn
+    touched hundreds. The brain's tools refuse every call, and what the turn writes (a
+    thread, its messages, a checkpoint) is rolled back: nothing is stored."""
+    phone = "+10000000000"
+    for clinic_id in list(_CLINICS):
+        info = clinic_view(clinic_id)[1]
+        brain = LocalBrain(_NoIntents())
+        customer = CustomerInfo(phone=phone, name=None, returning=False)
+        for text in REHEARSAL:
+            turn = Turn(text, utcnow(), info, customer, "sms", (), {})
+            brain.respond(turn, _Refusing())
+        customer_info(clinic_id, phone)
+        opted_out(clinic_id, phone)
+    try:
+        with write():
+            for clinic_id in list(_CLINICS)[:1]:
+                thread = thread_for(clinic_id, phone)
+                record_message(thread, "in", REHEARSAL[0], "handled")
+                record_message(thread, "out", REHEARSAL[1], "queued")
+                save_checkpoint(clinic_id, "sms", f"rehearsal:{phone}", {"turns": 0}, 1)
+            raise _Rehearsed
+    except _Rehearsed:
+        pass
+
+
 class SmsThreadActor(ConversationActor):
     """Keeps the thread's conversation state; one inbound text is one turn."""
 
@@ -144,6 +196,10 @@ class SmsThreadActor(ConversationActor):
 
     def initial_state(self) -> dict:
         return {"turns": 0, "history": [], "brain": {}}
+
+    def on_prestart(self) -> None:
+        if self.settings.backends.brain == "local":
+            rehearse()
 
     def on_start(self) -> None:
         self.client = ServiceClient(self.settings, self.directory)

@@ -5,7 +5,11 @@ dir. Figures:
 
 * spawn: ``createActor`` of a conversation actor until it has loaded its checkpoint and said
   ``Started`` (the work the SMS/call supervisor does for a new conversation);
-* first message: a new conversation key through the real supervisor, reply included;
+* pooled first reply: a new conversation key answered by one of the supervisor's warm actors
+  (the pool let refill between rounds), reply included, as a ratio to the fork-and-start
+  spawn above measured in the same run; and each idle warm actor's memory;
+* first message: new conversation keys one after another through the real supervisor, faster
+  than its pool refills (most are forks), reply included;
 * memory: unique set size (USS: what each extra actor really costs) and RSS per live
   conversation actor, and how many would fit in 24 GiB at that USS;
 * round trip: an ask through the gateway's async bridge (thread pool + private contexts) vs a
@@ -34,6 +38,7 @@ import psutil  # noqa: E402
 from actors.messages import (  # noqa: E402
     ConversationInit,
     ListActors,
+    ListPool,
     Ping,
     RootInit,
     TextReceived,
@@ -101,6 +106,61 @@ def spawn_live_conversations(asys, sms, count: int) -> list[float]:
         timings.append((time.perf_counter() - started) * 1e3)
         assert reply is not None, "conversation did not answer"
     return timings
+
+
+def pooled_first_messages(asys, sms, count: int) -> list[float]:
+    """New keys answered by warm actors: before each round the pool is let refill, then as
+    many new customers as it holds text one after another (first reply included)."""
+    timings: list[float] = []
+    n = 0
+    give_up = time.monotonic() + 120
+    pool: dict = {}
+    while len(timings) < count:
+        if time.monotonic() > give_up:
+            raise RuntimeError(f"the pool never refilled: {pool}")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            pool = ask(asys, sms, ListPool(new_corr())).value
+            if len(pool["pids"]) >= pool["size"] and pool["size"] > 0:
+                break
+            time.sleep(0.1)
+        before = pool["handed_out"]
+        for _ in range(min(len(pool["pids"]), count - len(timings))):
+            message = TextReceived(
+                corr=new_corr(),
+                key=f"+15550100001:+1777{n:07d}",
+                clinic_id=1,
+                message_id=None,
+                text="hello",
+                customer_phone=f"+1777{n:07d}",
+                wants_reply=True,
+            )
+            n += 1
+            started = time.perf_counter()
+            assert ask(asys, sms, message) is not None, "conversation did not answer"
+            timings.append((time.perf_counter() - started) * 1e3)
+        handed = ask(asys, sms, ListPool(new_corr())).value["handed_out"] - before
+        assert handed > 0, "no conversation was handed a warm actor"
+    return timings
+
+
+def idle_pool_memory(asys, sms) -> tuple[list[float], list[float]]:
+    """USS and RSS of each warm actor waiting in the pool (MB), once it has refilled."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pool = ask(asys, sms, ListPool(new_corr())).value
+        if pool["size"] and len(pool["pids"]) >= pool["size"]:
+            break
+        time.sleep(0.1)
+    uss, rss = [], []
+    for pid in ask(asys, sms, ListPool(new_corr())).value["pids"]:
+        try:
+            mem = psutil.Process(pid).memory_full_info()
+        except psutil.Error:
+            continue
+        uss.append(mem.uss / 2**20)
+        rss.append(mem.rss / 2**20)
+    return uss, rss
 
 
 def conversation_memory(asys, root) -> tuple[list[float], list[float]]:
@@ -183,6 +243,8 @@ def main() -> None:
         ask(asys, addresses["knowledge"], ClassifyIntent(new_corr(), "hello"), 60)
 
         spawn_ms = measure_spawn(asys, settings, spawns)
+        pooled_ms = pooled_first_messages(asys, sms, spawns)
+        idle_uss, idle_rss = idle_pool_memory(asys, sms)
         first_ms = spawn_live_conversations(asys, sms, live)
         uss, rss = conversation_memory(asys, root)
         direct_ms = blocking_round_trips(asys, root, asks)
@@ -196,6 +258,13 @@ def main() -> None:
     result = {
         "spawn_p50_ms": round(percentile(spawn_ms, 50), 2),
         "spawn_p99_ms": round(percentile(spawn_ms, 99), 2),
+        "pooled_first_reply_p50_ms": round(percentile(pooled_ms, 50), 2),
+        "pooled_first_reply_p99_ms": round(percentile(pooled_ms, 99), 2),
+        "pooled_first_reply_vs_fork_spawn_p50": round(
+            percentile(pooled_ms, 50) / percentile(spawn_ms, 50), 2
+        ),
+        "idle_pooled_actor_uss_mb": round(statistics.median(idle_uss), 2) if idle_uss else None,
+        "idle_pooled_actor_rss_mb": round(statistics.median(idle_rss), 2) if idle_rss else None,
         "first_message_p50_ms": round(percentile(first_ms, 50), 2),
         "first_message_p99_ms": round(percentile(first_ms, 99), 2),
         "live_conversation_actors": len(uss),

@@ -162,6 +162,7 @@ class Load:
         self.later_turns: list[float] = []
         self.answered_once: set[str] = set()
         self.sent = 0
+        self.acks: list[float] = []  # webhook POST -> 200 (stored, acknowledged), ms
         self.dropped = 0
         self.counts: dict[tuple[int, str], int] = {}
         self.recent: deque[str] = deque(maxlen=RECENT)  # what the embedder may still hold
@@ -183,9 +184,11 @@ class Load:
         raw = json.dumps(message_received(CLINIC, phone, text)).encode()
         headers = sign(raw, self.key)
         self.waiting[phone] = (time.perf_counter(), kind)
+        posted = time.perf_counter()
         async with session.post(self.base + "/webhooks/telnyx/sms", data=raw, headers=headers) as r:
             if r.status != 200:
                 raise RuntimeError(f"webhook refused: {r.status}")
+        self.acks.append((time.perf_counter() - posted) * 1e3)
         self.sent += 1
 
     async def listen(self, session, token: str, ready: asyncio.Event) -> None:
@@ -226,6 +229,55 @@ class Load:
         return {t.id: t.customer_phone for t in SmsThread.select()}
 
 
+async def burst(settings, base: str, customers: int, kinds: list[str], within_s: float = 1.0):
+    """``customers`` brand-new customers each send their first text within ``within_s``: every
+    reply needs a conversation actor that did not exist a moment before (a pooled one, or a
+    fork). One customer texts first so the model and the knowledge actor are warm."""
+    load = Load(settings, base, customers + 1)
+    token = make_token(settings.jwt_secret, 1, "staff", 3600)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as session:
+        ready = asyncio.Event()
+        listener = asyncio.create_task(load.listen(session, token, ready))
+        await ready.wait()
+        warm = load.phones[-1]
+        await load.post(session, warm, "booking")
+        await _drain(load, 60)
+        await asyncio.sleep(3)  # the pool refills after the warm-up text took one
+        load.latencies = {k: [] for k in TEXTS}
+        load.first_turns, load.timeline = [], []
+        started = load.started = time.perf_counter()
+        tasks = []
+        for n, phone in enumerate(load.phones[:customers]):
+            delay = started + n * within_s / customers - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(load.post(session, phone, kinds[n % len(kinds)])))
+        await asyncio.gather(*tasks)
+        await _drain(load, 60)
+        elapsed = time.perf_counter() - started
+        listener.cancel()
+    answered = [x for values in load.latencies.values() for x in values]
+    return {
+        "burst_customers": customers,
+        "within_s": within_s,
+        "texts_answered": len(answered),
+        "unanswered": len(load.waiting),
+        "seconds": round(elapsed, 2),
+        "msgs_per_s": round(len(answered) / elapsed, 1),
+        "p50_ms": round(percentile(answered, 50), 1),
+        "p99_ms": round(percentile(answered, 99), 1),
+        "max_ms": round(max(answered, default=0.0), 1),
+        "webhook_ack_p50_ms": round(percentile(load.acks[-customers:], 50), 1),
+        "webhook_ack_p99_ms": round(percentile(load.acks[-customers:], 99), 1),
+    }
+
+
+async def _drain(load: Load, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while load.waiting and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+
+
 async def run(
     settings,
     base: str,
@@ -234,6 +286,7 @@ async def run(
     customers: int,
     kinds: list[str],
     varied: bool = True,
+    cold: bool = False,
 ) -> dict:
     load = Load(settings, base, customers, varied)
     token = make_token(settings.jwt_secret, 1, "staff", 3600)
@@ -242,11 +295,15 @@ async def run(
         ready = asyncio.Event()
         listener = asyncio.create_task(load.listen(session, token, ready))
         await ready.wait()
-        # warm-up: one text per customer creates the threads (and loads the model)
-        await asyncio.gather(*(load.post(session, p, "keyword") for p in load.phones))
-        deadline = time.monotonic() + 60
-        while load.waiting and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        if cold:  # the start is measured too: every customer's first text is in the run
+            warm = "+15559999999"  # one text that is not measured loads the model
+            load.customer_of[warm] = customers
+            await load.post(session, warm, "booking")
+            await _drain(load, 60)
+            await asyncio.sleep(3)  # the pool refills after the text took one
+        else:  # warm-up: one text per customer creates the threads (and loads the model)
+            await asyncio.gather(*(load.post(session, p, "keyword") for p in load.phones))
+            await _drain(load, 60)
         load.thread_of.update(load._threads())
         load.latencies = {k: [] for k in TEXTS}
         load.brain_texts = load.repeats = 0
@@ -321,6 +378,18 @@ def main() -> None:
     parser.add_argument(
         "--sms-supervisors", type=int, default=None, help="VRAI_SMS_SUPERVISORS for the service"
     )
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=None,
+        metavar="N",
+        help="N brand-new customers text within one second (first replies measured)",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="measure the start too: no warm-up text per customer before the timed load",
+    )
     args = parser.parse_args()
     rate = args.rate or (50.0 if args.quick else 100.0)
     seconds = args.seconds or (10.0 if args.quick else 60.0)
@@ -330,17 +399,22 @@ def main() -> None:
     service = RealService("sms", **extra)
     try:
         service.wait_ready()
-        result = asyncio.run(
-            run(
-                service.settings,
-                service.base,
-                rate,
-                seconds,
-                customers,
-                args.kinds.split(","),
-                varied=args.texts == "varied",
+        if args.burst:
+            kinds = [k for k in args.kinds.split(",") if k != "keyword"] or ["booking"]
+            result = asyncio.run(burst(service.settings, service.base, args.burst, kinds))
+        else:
+            result = asyncio.run(
+                run(
+                    service.settings,
+                    service.base,
+                    rate,
+                    seconds,
+                    customers,
+                    args.kinds.split(","),
+                    varied=args.texts == "varied",
+                    cold=args.cold,
+                )
             )
-        )
     finally:
         service.stop()
     print(json.dumps(result))

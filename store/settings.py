@@ -43,6 +43,8 @@ ENVIRONMENT = {
     "XDG_CACHE_HOME": "base of the default model cache (see VRAI_MODEL_CACHE); default ~/.cache",
     "VRAI_SMS_SUPERVISORS": "how many SMS supervisors share the threads (1-16); default 4",
     "VRAI_KNOWLEDGE_ACTORS": "how many knowledge actors understand texts (1-8); default 2",
+    "VRAI_WARM_THREADS": "SMS thread actors kept started for new texters, over all SMS"
+    " supervisors (0-400): the pool's floor, it grows with bursts; default 40",
     "VRAI_CORS_ORIGINS": "browser origins that may call /api (comma-separated, exact, e.g."
     " https://desk.example.com); default none: CORS off",
 }
@@ -124,6 +126,9 @@ class Settings:
     # Texts are understood (embedded, intents, best answer) by this many knowledge actors: the
     # local model costs ~6 ms of CPU per text, more than one process can keep up with at 100/s.
     knowledge_actors: int = 2
+    # Conversation actors forked ahead of need (the SMS supervisors share this floor; their
+    # pools grow past it with the bursts they see): a new texter waits for no fork.
+    warm_threads: int = 40
     # Where the int8 build of the local embedding model is kept (kb/embedders/quantized.py).
     model_cache: Path = Path.home() / ".cache" / "vrai" / "models"
     # Browser origins allowed to call /api across origins (gateway/cors.py); empty: CORS off.
@@ -253,6 +258,7 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
     knowledge_actors = _whole_number(
         env, "VRAI_KNOWLEDGE_ACTORS", Settings.knowledge_actors, 1, 8, problems
     )
+    warm_threads = _whole_number(env, "VRAI_WARM_THREADS", Settings.warm_threads, 0, 400, problems)
     cors_origins = _origins(env, "VRAI_CORS_ORIGINS", problems)
     model_cache = Path(
         env.get("VRAI_MODEL_CACHE")
@@ -287,6 +293,7 @@ def load_settings(env: Mapping[str, str], **overrides) -> Settings:
         log_level=level,
         sms_supervisors=sms_supervisors,
         knowledge_actors=knowledge_actors,
+        warm_threads=warm_threads,
         model_cache=model_cache,
         cors_origins=cors_origins,
         **overrides,

@@ -36,6 +36,8 @@ def make_settings(tmp_path, **env):
         # a hundred actor systems. Tests of spreading ask for more with @pytest.mark.env.
         "VRAI_SMS_SUPERVISORS": "1",
         "VRAI_KNOWLEDGE_ACTORS": "1",  # each loads the embedding model
+        # Two warm thread actors, not forty: the pool is tested on its own (test_warm_pool.py).
+        "VRAI_WARM_THREADS": "2",
     }
     base.update(env)
     settings = choose_backends(load_settings(base))
