@@ -88,21 +88,25 @@ def measure_spawn(asys, settings, count: int) -> list[float]:
     return timings
 
 
+def new_texter(phone: str) -> TextReceived:
+    """A brand-new customer's first text to the first demo clinic."""
+    return TextReceived(
+        corr=new_corr(),
+        key=f"+15550100001:{phone}",
+        clinic_id=1,
+        message_id=None,
+        text="hello",
+        customer_phone=phone,
+        wants_reply=True,
+    )
+
+
 def spawn_live_conversations(asys, sms, count: int) -> list[float]:
     """New keys through the real SMS supervisor; returns first-message latencies (ms)."""
     timings = []
     for n in range(count):
-        message = TextReceived(
-            corr=new_corr(),
-            key=f"+15550100001:+1888{n:07d}",
-            clinic_id=1,
-            message_id=None,
-            text="hello",
-            customer_phone=f"+1888{n:07d}",
-            wants_reply=True,
-        )
         started = time.perf_counter()
-        reply = ask(asys, sms, message)
+        reply = ask(asys, sms, new_texter(f"+1888{n:07d}"))
         timings.append((time.perf_counter() - started) * 1e3)
         assert reply is not None, "conversation did not answer"
     return timings
@@ -126,15 +130,7 @@ def pooled_first_messages(asys, sms, count: int) -> list[float]:
             time.sleep(0.1)
         before = pool["handed_out"]
         for _ in range(min(len(pool["pids"]), count - len(timings))):
-            message = TextReceived(
-                corr=new_corr(),
-                key=f"+15550100001:+1777{n:07d}",
-                clinic_id=1,
-                message_id=None,
-                text="hello",
-                customer_phone=f"+1777{n:07d}",
-                wants_reply=True,
-            )
+            message = new_texter(f"+1777{n:07d}")
             n += 1
             started = time.perf_counter()
             assert ask(asys, sms, message) is not None, "conversation did not answer"

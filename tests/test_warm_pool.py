@@ -53,17 +53,21 @@ def test_only_ready_members_are_handed_out_and_the_surplus_is_retired():
 # ---------------------------------------------------------------------------- the real system
 
 
-def text(system, key: str, wants_reply=True):
-    message = TextReceived(
+def help_text(key: str) -> TextReceived:
+    """A text that needs no brain (HELP): these tests are about which process answers."""
+    return TextReceived(
         corr=new_corr(),
         key=key,
         clinic_id=1,
         message_id=None,
         text="HELP",
         customer_phone=key.split(":")[1],
-        wants_reply=wants_reply,
+        wants_reply=True,
     )
-    return system.ask(message, system.address("sms"), timeout_s=20)
+
+
+def text(system, key: str):
+    return system.ask(help_text(key), system.address("sms"), timeout_s=20)
 
 
 def pool_of(system) -> dict:
@@ -90,15 +94,7 @@ def test_a_burst_larger_than_the_pool_loses_nothing(actor_system):
     sms = actor_system.address("sms")
     corrs = []
     for key in keys:  # all sent before any answer is read
-        message = TextReceived(
-            corr=new_corr(),
-            key=key,
-            clinic_id=1,
-            message_id=None,
-            text="HELP",
-            customer_phone=key.split(":")[1],
-            wants_reply=True,
-        )
+        message = help_text(key)
         corrs.append(message.corr)
         actor_system.asys.tell(sms, message)
     answered = set()
