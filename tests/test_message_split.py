@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from store.texts import MESSAGE_LIMIT, split_message
+from tests.helpers import http
 from tests.sms_helpers import GLOW, text
 
 SENTENCE = "Our HydraFacial cleanses, exfoliates and hydrates in about an hour."
@@ -22,6 +23,13 @@ def test_past_the_limit_it_splits_in_order_at_sentences():
     parts = split_message(reply)
     assert len(parts) == 2 and all(len(p) <= MESSAGE_LIMIT for p in parts)
     assert all(p.endswith(".") for p in parts) and " ".join(parts) == reply
+
+
+def test_one_character_past_the_limit_splits_at_the_last_sentence_that_fits():
+    first = "y" * 799 + "."  # 800 characters
+    reply = f"{first} {first}"  # 1,601
+    assert len(reply) == MESSAGE_LIMIT + 1
+    assert split_message(reply) == [first, first]
 
 
 def test_a_very_long_reply_keeps_every_word_in_order():
@@ -65,3 +73,23 @@ def test_a_long_answer_goes_out_as_one_message_through_the_webhook(gateway):
     seed_demo_documents()  # the clinic's own documents answer the question
     (reply,) = text(gateway, "What should I do before botox?", clinic=GLOW)
     assert len(reply) > 320 and "alcohol" in reply and reply.endswith("?")
+
+
+@pytest.mark.multiproc
+def test_a_700_character_staff_reply_is_one_outbound_message(gateway):
+    """Through the real thread reply API: stored (and handed to the sender) as one text."""
+    from store.models import Message, SmsThread
+
+    text(gateway, "hi, what are your hours?")
+    thread = SmsThread.get(SmsThread.customer_phone == "+15555550123")
+    url = f"{gateway.url}/api/threads/{thread.id}/messages"
+    token = gateway.token(GLOW)
+    reply = " ".join([SENTENCE] * 11)[:699] + "."
+    before = Message.select().where(Message.direction == "out").count()
+    status, _, sent = http("POST", url, {"text": reply}, token)
+    assert status == 201 and len(reply) == 700, sent
+    outbound = Message.select().where(Message.direction == "out")
+    assert outbound.count() == before + 1
+    assert Message.get_by_id(sent["message_id"]).text == reply
+    status, _, body = http("POST", url, {"text": "y" * (MESSAGE_LIMIT + 1)}, token)
+    assert status == 400 and body["error"]["code"] == "invalid", body

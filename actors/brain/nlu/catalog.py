@@ -103,8 +103,8 @@ _ANY_PROVIDER = re.compile(
 def match_providers(text: str, providers: Sequence[ProviderInfo]) -> list[ProviderInfo]:
     """Providers the text names: by a nickname the clinic set ("Dr. Ben", "Dr. B"), which wins,
     else by first or last name ("with Jess", "Dr. Patel", "dr patle")."""
-    said = tokens(text)
-    nicknamed = [p for p in providers if any(_says(said, tokens(n)) for n in p.nicknames)]
+    said = _called(text)
+    nicknamed = [p for p in providers if any(_says(said, _called(n)) for n in p.nicknames)]
     if nicknamed:
         return nicknamed
     words = set(said)
@@ -120,6 +120,11 @@ def match_providers(text: str, providers: Sequence[ProviderInfo]) -> list[Provid
         ):
             found.append(provider)
     return found
+
+
+def _called(text: str) -> list[str]:
+    """Words for nickname matching: "doctor" said as "dr", so "Doctor Ben" is "Dr. Ben"."""
+    return ["dr" if w == "doctor" else w for w in tokens(text)]
 
 
 def _says(words: list[str], phrase: list[str]) -> bool:
