@@ -182,6 +182,7 @@ class RootSupervisor(VraiActor):
             limit = sup.service_hung_after_s if child.kind == "service" else sup.hung_after_s
             if now - child.last_pong > limit:
                 child.kill_reason = "hung"
+                log.warning("killing %s %s (hung)", child.kind, child.name)
                 kill_pid(child.pid)
             else:
                 self.send(child.address, Ping(self.ping_seq))

@@ -21,6 +21,7 @@ from actors.messages import (
     sms_supervisor_for,
 )
 from store.models import ConversationCheckpoint, DashboardEvent
+from tests.conftest import HANG_TEST_LIMIT_S
 from tests.helpers import wait_until
 
 pytestmark = pytest.mark.multiproc
@@ -109,21 +110,23 @@ def test_restart_intensity_exceeded_marks_conversation_failed_and_answers_with_f
     assert isinstance(text(actor_system, clinic_id, "hello?"), Failure)
 
 
-def test_hung_conversation_actor_is_killed_and_replaced(actor_system, database):
-    text(actor_system, database[GLOW], "hi")
-    # the registry learns the pid with the first reply's report, which may come after it
-    hung = wait_until(lambda: (c := conversation(actor_system)) and c.pid and c)
-    os.kill(hung.pid, signal.SIGSTOP)  # alive but answering nothing: a hang
+def test_hung_conversation_actor_is_killed_and_replaced(tmp_path, database, monkeypatch):
+    system = system_with(tmp_path, monkeypatch, hung_after_s=HANG_TEST_LIMIT_S)
+    try:
+        text(system, database[GLOW], "hi")
+        # the registry learns the pid with the first reply's report, which may come after it
+        hung = wait_until(lambda: (c := conversation(system)) and c.pid and c)
+        os.kill(hung.pid, signal.SIGSTOP)  # alive but answering nothing: a hang
 
-    replaced = wait_until(
-        lambda: (
-            (c := conversation(actor_system)) and c.pid != hung.pid and c.state == "running" and c
+        replaced = wait_until(
+            lambda: (c := conversation(system)) and c.pid != hung.pid and c.state == "running" and c
         )
-    )
 
-    assert replaced.last_exit == "hung"
-    assert wait_until(lambda: gone(hung.pid))
-    assert text(actor_system, database[GLOW], "still there?").value["turn"] == 2
+        assert replaced.last_exit == "hung"
+        assert wait_until(lambda: gone(hung.pid))
+        assert text(system, database[GLOW], "still there?").value["turn"] == 2
+    finally:
+        system.stop()
 
 
 def system_with(tmp_path, monkeypatch, **supervision):
@@ -184,24 +187,29 @@ def test_hung_service_actor_is_killed_and_replaced(tmp_path, database, monkeypat
         system.stop()
 
 
-def test_a_service_busy_for_longer_than_a_conversation_may_be_is_not_killed(actor_system):
+def test_a_service_busy_for_longer_than_a_conversation_may_be_is_not_killed(
+    tmp_path, database, monkeypatch
+):
     """Loading the embedding model on a loaded machine took the knowledge actor past the
     conversations' hang limit; it was killed, restarted, and reloaded the model again."""
-    sup = actor_system.settings.supervision
-    assert sup.service_hung_after_s > 4 * sup.hung_after_s
-    crm = actor_system.actors()["service:crm"]
-    os.kill(crm.pid, signal.SIGSTOP)
+    system = system_with(tmp_path, monkeypatch, hung_after_s=HANG_TEST_LIMIT_S)
     try:
-        # The busy spell under test, not a wait for something: twice the conversations' limit.
-        time.sleep(2 * sup.hung_after_s)
+        sup = system.settings.supervision
+        assert sup.service_hung_after_s > 4 * sup.hung_after_s
+        crm = system.actors()["service:crm"]
+        os.kill(crm.pid, signal.SIGSTOP)
+        try:
+            # The busy spell under test, not a wait for something: twice the conversations' limit.
+            time.sleep(2 * sup.hung_after_s)
+        finally:
+            os.kill(crm.pid, signal.SIGCONT)
+        save = SaveCustomer(new_corr(), 1, "+15555550123", "Ana")
+        reply = system.ask(save, system.address("crm"))
+        assert isinstance(reply, Ok)
+        after = system.actors()["service:crm"]
+        assert (after.pid, after.restarts) == (crm.pid, 0)
     finally:
-        os.kill(crm.pid, signal.SIGCONT)
-    reply = actor_system.ask(
-        SaveCustomer(new_corr(), 1, "+15555550123", "Ana"), actor_system.address("crm")
-    )
-    assert isinstance(reply, Ok)
-    after = actor_system.actors()["service:crm"]
-    assert (after.pid, after.restarts) == (crm.pid, 0)
+        system.stop()
 
 
 def test_ops_restart_of_a_conversation_keeps_its_state(actor_system, database):
