@@ -140,6 +140,48 @@ def synonym_map(services: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+#: How close two passages of one page must score for the one that says what was asked in its
+#: own words to go first (see ``prefer_own_words``); a fifth of a typical gap between pages.
+OWN_WORDS_MARGIN = 0.1
+
+
+def own_terms(heading: str, text: str) -> set[str]:
+    """A passage's terms without those it only inherits from its page's title: its own
+    section heading (the last part of the heading path) and its text."""
+    section = heading.rsplit(">", 1)[-1] if ">" in heading else ""
+    return set(terms(f"{section} {text}"))
+
+
+def prefer_own_words(hits: list, required: Iterable[str]) -> list:
+    """Near ties within one page go to the passage whose own words cover more of the question.
+
+    Every passage of a page carries the page's title in its heading path, so "what is your
+    cancellation policy?" matched the policy page's opening lines ("Book by text ...") as well
+    as its cancelling section, and the shorter opening won. Among passages of the top hit's
+    page scoring within ``OWN_WORDS_MARGIN`` of it, the one with the most question terms in its
+    own heading and text goes first (the top hit stays on a tie); other pages are untouched.
+    """
+    wanted = set(required)
+    if len(hits) < 2 or not wanted:
+        return hits
+    top = hits[0]
+    rivals = [
+        h
+        for h in hits[1:]
+        if h.document_id == top.document_id and top.score - h.score <= OWN_WORDS_MARGIN
+    ]
+    if not rivals:
+        return hits
+
+    def covered(hit) -> int:
+        return len(wanted & own_terms(hit.heading, hit.text))
+
+    best = max(rivals, key=covered)
+    if covered(best) <= covered(top):
+        return hits
+    return [best, *(h for h in hits if h is not best)]
+
+
 def idf(df: int, n: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 

@@ -35,7 +35,7 @@ from kb.index import (
     signature,
     vector_bytes,
 )
-from kb.search import query_terms, synonym_map, threshold_for
+from kb.search import prefer_own_words, query_terms, synonym_map, threshold_for
 from store.db import write
 from store.fields import utcnow
 from store.models import Clinic, KbChunk, KbDocument, Service
@@ -247,7 +247,7 @@ class KnowledgeBase:
         terms = query_terms(query, self._synonyms(clinic_id))
         with self._lock:
             hits = self._index(clinic_id).search(vector, terms, k)
-        return _hydrate(hits)
+        return prefer_own_words(_hydrate(hits), terms.required)
 
     def answer(self, clinic_id: int, question: str) -> Answer:
         """The best ranked passage whose confidence clears the threshold, else ``found=False``

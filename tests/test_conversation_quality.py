@@ -205,6 +205,18 @@ def test_how_long_is_a_peel_gets_the_duration(gateway):
     assert reply.startswith("Chemical Peel takes about 45 minutes."), reply
 
 
+def test_the_cancellation_policy_question_gets_the_cancelling_rules(gateway):
+    """The policy page opens with booking rules; the asker wants the cancelling section."""
+    from actors.messages import KbIngest, new_corr
+    from kb.demo_docs import DEMO_DOCUMENTS
+
+    title, page = next(d for d in DEMO_DOCUMENTS["+15550100001"] if "cancellation" in d[0])
+    ingest = KbIngest(new_corr(), 1, title, page)
+    assert gateway.system.ask(ingest, gateway.system.address("knowledge"), timeout_s=60).value
+    reply = only(text(gateway, "what is your cancellation policy?"))
+    assert "24 hours" in reply and "refunded" in reply, reply
+
+
 def test_an_offered_time_can_be_picked_by_word(gateway):
     offer, pick = conversation(gateway, "consultation next thursday", "number two please")
     second = offered(only(offer))[1]

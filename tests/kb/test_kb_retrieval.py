@@ -247,6 +247,11 @@ def test_out_of_scope_questions_are_not_found(kb: KnowledgeBase, clinics: Clinic
         ("align", "how much is a massage", "$85"),
         ("align", "when are you open on saturday", "9:00 am to 12:00 pm"),
         ("align", "can I get my deposit back if I cancel", "24 hours"),
+        # The policy pages open with booking rules; the page's title names cancellation.
+        ("glow", "what is your cancellation policy?", "24 hours"),
+        ("glow", "cancellation policy", "24 hours"),
+        ("align", "whats ur cancelation policy", "24 hours"),
+        ("align", "what's the policy if I'm running late", "late"),
     ],
 )
 def test_answers_quote_the_right_fact(kb: KnowledgeBase, clinics: Clinics, clinic, question, fact):
