@@ -217,6 +217,21 @@ def test_the_cancellation_policy_question_gets_the_cancelling_rules(gateway):
     assert "24 hours" in reply and "refunded" in reply, reply
 
 
+def test_before_my_wedding_offers_days_before_it_and_books_one(gateway):
+    """A deadline is a limit: nothing on the wedding day itself, nor after it."""
+    wedding = datetime.now(LA) + timedelta(days=10)
+    ask = f"Can I get a consultation before my wedding on {wedding:%B} {wedding.day}?"
+    lines = (ask, "the first one", "Ana Lopez", "yes")
+    offer, _, _, booked = conversation(gateway, *lines, customer=ANA)
+    offer = only(offer)
+    assert f"before {day_label(wedding)}" in offer, offer
+    options = offered(offer)
+    assert len(options) == 3 and not any(day_label(wedding) in o for o in options), offer
+    assert "booked" in only(booked).lower(), booked
+    appointment = Appointment.get(Appointment.status == "booked")
+    assert appointment.start_at.astimezone(LA).date() < wedding.date()
+
+
 def test_an_offered_time_can_be_picked_by_word(gateway):
     offer, pick = conversation(gateway, "consultation next thursday", "number two please")
     second = offered(only(offer))[1]

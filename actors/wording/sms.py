@@ -192,13 +192,18 @@ def offer_slots(intro: str, labels: Sequence[str]) -> str:
     return fit(f"{intro}\n{numbered(labels)}\n{pick}")
 
 
-def when_asked(day: date | None, week_of: date | None, part_of_day: str | None) -> str | None:
-    """The asked-for day or week and part of day in words ("on Tue Dec 1 in the afternoon")."""
+def when_asked(
+    day: date | None, week_of: date | None, part_of_day: str | None, before: date | None = None
+) -> str | None:
+    """The asked-for day or week and part of day in words ("on Tue Dec 1 in the afternoon",
+    "before Sat Dec 19")."""
     parts = []
     if day:
         parts.append(f"on {day_label(day)}")
     elif week_of:
         parts.append(f"the week of {day_label(week_of)}")
+    elif before:
+        parts.append(f"before {day_label(before)}")
     if part_of_day:
         parts.append(f"in the {part_of_day}")
     return " ".join(parts) or None

@@ -517,6 +517,21 @@ def test_next_week_offers_the_first_opening_of_each_day(chat):
         assert label in chat.text()
 
 
+def test_before_a_day_offers_days_before_it_never_that_day(chat):
+    """ "Before my wedding on the 5th" is a limit: the 5th itself is too late."""
+    chat.say("Can I get Botox before my wedding on the 5th?")
+    assert chat.text().startswith("Here's what's open for Botox before Sat Dec 5:")
+    days = [s["start"][:10] for s in chat.state["slots"]]
+    assert len(days) == 3 and len(set(days)) == 3  # spread over days
+    assert all("2026-11-25" <= day < "2026-12-05" for day in days)
+
+
+def test_a_deadline_a_day_or_two_away_offers_more_times_on_those_days(chat):
+    chat.say("botox before friday please")  # today is Wednesday
+    starts = [s["start"] for s in chat.state["slots"]]
+    assert len(starts) == 3 and all(s[:10] in ("2026-11-25", "2026-11-26") for s in starts)
+
+
 def test_a_question_about_cancelling_is_answered_not_acted_on(chat):
     chat.tools.add_appointment("Botox", la(12, 1, 14))
     chat.say("is there a fee if I cancel late?")

@@ -56,6 +56,40 @@ def test_weeks_from_a_day_count_from_that_day(text, day):
     assert nlu.parse_when(text, NOW, LA).day == day
 
 
+@pytest.mark.parametrize(
+    ("text", "before"),
+    [
+        ("Can I get Botox before my wedding on the 19th?", date(2026, 12, 19)),
+        ("anything before Friday?", FRI),
+        ("a facial ahead of my sister's wedding on December 12", date(2026, 12, 12)),
+        ("no later than the 12th please", date(2026, 12, 12)),
+        ("i want to come in before my trip on 12/15", date(2026, 12, 15)),
+        ("sometime prior to next tuesday", TUE),
+    ],
+)
+def test_a_deadline_is_a_limit_not_the_day_asked_for(text, before):
+    when = nlu.parse_when(text, NOW, LA)
+    assert (when.before, when.day) == (before, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "at"),
+    [
+        ("before 3pm on Friday", FRI, time(15, 0)),  # a time of day, on the day named
+        ("Friday before noon", FRI, time(12, 0)),
+        ("can I come by Friday", FRI, None),  # "by" names the visit's day
+    ],
+)
+def test_before_a_time_and_by_a_day_are_not_deadlines(text, day, at):
+    when = nlu.parse_when(text, NOW, LA)
+    assert (when.day, when.at, when.before) == (day, at, None)
+
+
+def test_a_time_after_the_deadline_phrase_is_still_read():
+    when = nlu.parse_when("before my wedding on the 19th, at 3pm?", NOW, LA)
+    assert (when.before, when.at) == (date(2026, 12, 19), time(15, 0))
+
+
 @pytest.mark.parametrize("text", ["$4.50 fee", "is it 4.50 dollars", "4.5 stars"])
 def test_money_and_ratings_are_not_times(text):
     assert nlu.parse_when(text, NOW, LA).at is None

@@ -38,6 +38,8 @@ def test_other_words_are_not_taken_for_it(text):
         ("mondays, weds and fridays", ["mon", "wed", "fri"]),
         ("weekdays only", ["mon", "tue", "wed", "thu", "fri"]),
         ("the weekend", ["sat", "sun"]),
+        ("text me if someone cancels before friday", []),  # Friday is the limit
+        ("any monday, no later than next friday", ["mon"]),
         ("thurs or sat mornings", ["thu", "sat"]),
         ("whenever", []),
     ],

@@ -15,7 +15,8 @@ stage         where the dialogue is (a key of ``TRANSITIONS``); "idle" between f
 flow          "book" | "reschedule" | "cancel" | "waitlist" | None: what ``commit`` will do
 wish          the waitlist flow's days and reach: {"weekdays": ["tue", ...], "days_ahead"}
 request       {"service", "service_options", "provider", "day", "at", "part_of_day",
-              "week_of"}: what the customer asked for so far (names, ISO dates, "HH:MM")
+              "week_of", "before"}: what the customer asked for so far (names, ISO dates,
+              "HH:MM"; "before" is the first day that is too late)
 slots         the options last offered: [{"start" (ISO), "provider"}]
 slot          the option chosen, waiting for a name or a YES
 appointments  the customer's appointments offered for picking [{"id", "service", ...}]
@@ -150,9 +151,10 @@ EMPTY_REQUEST = {
     "at": None,
     "part_of_day": None,
     "week_of": None,
+    "before": None,  # "before my wedding on the 19th": the first day that is too late
 }
 # What of a request ``reset`` keeps in ``said`` until the flow is done (``forget``).
-SAID_KEYS = ("service", "provider", "day", "at", "part_of_day", "week_of")
+SAID_KEYS = ("service", "provider", "day", "at", "part_of_day", "week_of", "before")
 # What ``reset`` forgets when a flow ends (name, greeted and opted_out outlive flows).
 FLOW_KEYS = (
     "flow",

@@ -32,9 +32,10 @@ class Flow(Signals):
         elif len(msg.providers) == 1:
             r["provider"] = msg.providers[0]
         when = msg.target_when if self.state.get("flow") == "reschedule" else msg.when
-        if when.day or when.week_of:
+        if when.day or when.week_of or when.before:
             r["day"] = when.day.isoformat() if when.day else None
             r["week_of"] = when.week_of.isoformat() if when.week_of else None
+            r["before"] = when.before.isoformat() if when.before else None
         if when.at:
             r["at"], r["part_of_day"] = when.at.strftime("%H:%M"), None
         elif when.part_of_day:
@@ -66,7 +67,9 @@ class Flow(Signals):
             "name": lambda: bool(self.customer_name()),
             "guests": lambda: len(self.state.get("guests") or []) >= self.party_size() - 1,
             "appointment": lambda: bool(self.state.get("appointment")),
-            "when": lambda: any(r.get(k) for k in ("day", "at", "part_of_day", "week_of")),
+            "when": lambda: any(
+                r.get(k) for k in ("day", "at", "part_of_day", "week_of", "before")
+            ),
             "confirmation": lambda: False,
         }[need]()
 
@@ -116,6 +119,8 @@ class Flow(Signals):
             monday = date.fromisoformat(r["week_of"])
             args["from_date"] = monday.isoformat()
             args["until_date"] = (monday + timedelta(days=6)).isoformat()
+        elif r.get("before"):  # "before the 19th": until the day before it
+            args["until_date"] = (date.fromisoformat(r["before"]) - timedelta(days=1)).isoformat()
         if r.get("part_of_day"):
             args["part_of_day"] = r["part_of_day"]
         if wish.get("days_ahead") and "until_date" not in args:

@@ -15,6 +15,10 @@ from actors.brain.local.flow import Flow
 from actors.wording import sms as wording
 
 
+#: How many days "before the 19th" looks through at most (the booking horizon is 60 days).
+BEFORE_DAYS_MAX = 60
+
+
 class Slots(Flow):
     """The ``find_slots`` need, offering slots, and what to say when a time fails."""
 
@@ -25,6 +29,7 @@ class Slots(Flow):
             date.fromisoformat(r["day"]) if r.get("day") else None,
             date.fromisoformat(r["week_of"]) if r.get("week_of") else None,
             r.get("part_of_day"),
+            date.fromisoformat(r["before"]) if r.get("before") else None,
         )
 
     def exact_start(self) -> datetime | None:
@@ -63,6 +68,9 @@ class Slots(Flow):
         args.update(self.party_args())
         if exact is None and not r.get("day") and r.get("week_of"):
             self.offer_week(service, args)
+            return
+        if exact is None and not r.get("day") and r.get("before"):
+            self.offer_before(service, args)
             return
         result = self.tools.call("check_availability", args)
         if not result.get("ok"):
@@ -117,6 +125,26 @@ class Slots(Flow):
             found += (result.get("slots") or [])[:1] if result.get("ok") else []
             if len(found) == MAX_OFFER:
                 break
+        if found:
+            self.offer(found, wording.openings_intro(service, self.when_text()))
+        else:
+            self.ask("ask_time", wording.no_openings(service, self.when_text()))
+
+    def offer_before(self, service: str, args: dict) -> None:
+        """ "Before my wedding on the 19th": the first opening of each day from today, never
+        on the day named or after it; with fewer open days than options, more of their times."""
+        deadline = date.fromisoformat(self.request["before"])
+        day = self.turn.now.astimezone(self.tz).date()
+        days: list[list[dict]] = []
+        last = min(deadline - timedelta(days=1), day + timedelta(days=BEFORE_DAYS_MAX))
+        while day <= last and len(days) < MAX_OFFER:
+            result = self.tools.call("check_availability", {**args, "date": day.isoformat()})
+            if result.get("ok") and result.get("slots"):
+                days.append(list(result["slots"]))
+            day += timedelta(days=1)
+        found = [slots[0] for slots in days]
+        found += [s for slots in days for s in slots[1:]][: MAX_OFFER - len(found)]
+        found.sort(key=lambda s: s["start"])
         if found:
             self.offer(found, wording.openings_intro(service, self.when_text()))
         else:

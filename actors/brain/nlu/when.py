@@ -27,9 +27,10 @@ class When:
     at: time | None = None
     part_of_day: str | None = None
     week_of: date | None = None  # "next week": the Monday to search from
+    before: date | None = None  # "before my wedding on the 19th": the first day that is too late
 
     def __bool__(self) -> bool:
-        return any((self.day, self.at, self.part_of_day, self.week_of))
+        return any((self.day, self.at, self.part_of_day, self.week_of, self.before))
 
     def start(self, tz: ZoneInfo) -> datetime | None:
         """The exact start asked for, when both a day and a time were given."""
@@ -298,16 +299,42 @@ def _weeks_from(text: str, today: date) -> date | None:
     return base + timedelta(weeks=count)
 
 
+#: "before my wedding on the 19th", "ahead of Friday", "no later than the 12th": a deadline.
+#: "by" is left out: "can I come by Friday?" names the day itself.
+DEADLINE_WORDS = r"\b(?:before|ahead of|prior to|no later than|not later than)\b"
+_DEADLINE = re.compile(DEADLINE_WORDS)
+#: How many words may come between the deadline's word and its date ("my sister's wedding on").
+_DEADLINE_REACH = 6
+_CLOCK_WORD = re.compile(rf"^\s*(?:\d|noon|midday|lunch|{_HOUR_WORD_RE}\b)")
+
+
+def _find_deadline(text: str, now: datetime, tz: ZoneInfo) -> tuple[date | None, str]:
+    """(the deadline's day, the text without its phrase); "before 3pm" is a time, not this."""
+    for match in _DEADLINE.finditer(text):
+        tail = text[match.end() :]
+        if _CLOCK_WORD.match(tail):
+            continue
+        words = tail.split()
+        for reach in range(1, min(len(words), _DEADLINE_REACH) + 1):
+            day, _ = _find_day(" ".join(words[:reach]), now, tz)
+            if day is not None:  # the phrase ends with its date: a time after it is kept
+                return day, f"{text[: match.start()]} {' '.join(words[reach:])}"
+    return None, text
+
+
 def parse_when(text: str, now: datetime, tz: ZoneInfo | str) -> When:
     """Day, time and part of day in ``text``, read in the clinic's zone relative to ``now``."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     clean = spoken_clock(normalise(text))
     part = next((name for name, pattern in _PART_PATTERNS if pattern.search(clean)), None)
+    before, clean = _find_deadline(clean, now, zone)
     at, rest = _find_time(clean, part)
     day, week_of = _find_day(rest, now, zone)
     if at is not None and part is not None and not in_part(at, part):
         part = None  # "at 10 in the evening" is unusual: keep the explicit time only
-    return When(day=day, at=at, part_of_day=part, week_of=week_of)
+    if day is not None and before is not None and day >= before:
+        before = None  # "Friday, before the 12th" with Friday after it: the day they named
+    return When(day=day, at=at, part_of_day=part, week_of=week_of, before=before)
 
 
 def parse_target_when(text: str, now: datetime, tz: ZoneInfo | str) -> When:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from actors.brain.nlu.text import normalise
+from actors.brain.nlu.when import DEADLINE_WORDS
 
 _DAYS = (
     ("mon", r"mon(day)?s?"),
@@ -17,6 +18,9 @@ _DAYS = (
     ("sun", r"sun(day)?s?"),
 )
 _DAY_PATTERNS = tuple((code, re.compile(rf"\b{pattern}\b")) for code, pattern in _DAYS)
+_DAY_NAMES = "|".join(pattern for _, pattern in _DAYS)
+#: "if someone cancels before friday": Friday is the wish's limit, not a day it wants.
+_DEADLINE_DAY = re.compile(rf"{DEADLINE_WORDS}(?:\s+\S+){{0,5}}?\s+(?:{_DAY_NAMES})\b")
 _WEEKDAYS = re.compile(r"\b(weekdays?|week days?|during the week)\b")
 _WEEKEND = re.compile(r"\bweekends?\b")
 _NUMBERS = {"one": 1, "a": 1, "two": 2, "couple of": 2, "couple": 2, "three": 3, "few": 3}
@@ -29,7 +33,7 @@ _AHEAD = re.compile(
 
 def weekdays(text: str) -> list[str]:
     """The days of the week named, as ``mon``..``sun``, in week order (empty: any day)."""
-    clean = normalise(text)
+    clean = _DEADLINE_DAY.sub(" ", normalise(text))
     found = {code for code, pattern in _DAY_PATTERNS if pattern.search(clean)}
     if _WEEKDAYS.search(clean):
         found |= {"mon", "tue", "wed", "thu", "fri"}
