@@ -14,7 +14,6 @@ from actors.brain.local.dialogue import MAX_OFFER
 from actors.brain.local.flow import Flow
 from actors.wording import sms as wording
 
-
 #: How many days "before the 19th" looks through at most (the booking horizon is 60 days).
 BEFORE_DAYS_MAX = 60
 
