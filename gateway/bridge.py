@@ -20,6 +20,8 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from thespian.actors import ActorSystemFailure, ActorSystemRequestTimeout
+
 from actors.messages import (
     Category,
     Failure,
@@ -30,6 +32,12 @@ from actors.messages import (
 from actors.system import join_system, root_address
 
 log = logging.getLogger("vrai.gateway.bridge")
+
+
+#: The root's events when a service or supervisor starts again at a new address. The gateway
+#: keeps the addresses it read, and Thespian drops a tell to a dead one without a word: after
+#: a knowledge actor restart every text waited for the supervisors' sweep (10 s).
+MOVED_EVENTS = frozenset({"actor.restarted", "actor.failed"})
 
 
 class ActorUnavailable(RuntimeError):
@@ -87,7 +95,11 @@ class ActorBridge:
         timeout_s = timeout_s or self.ask_timeout_s
         deadline = time.monotonic() + timeout_s
         ctx = self._context()
-        reply = ctx.handle.ask(address, message, timeout_s)
+        try:
+            reply = ctx.handle.ask(address, message, timeout_s)
+        except (ActorSystemFailure, ActorSystemRequestTimeout) as error:  # a dead address
+            self._replace_context()
+            raise ActorUnavailable(f"{type(message).__name__} not delivered: {error}") from None
         while True:
             if reply is None:
                 self._replace_context()
@@ -123,13 +135,28 @@ class ActorBridge:
         return await self.ask(address, message, timeout_s)
 
     async def tell_service(self, name: str, message) -> None:
-        address = (await self.directory()).get(name)
-        if address is None:
-            raise ActorUnavailable(f"{name} is not running")
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(
-            self._executor, lambda: self._context().handle.tell(address, message)
-        )
+        """Tell a service or supervisor by name. An address from before its restart is dead
+        (Thespian raises ``SENDSTS_DEADTARGET``): the directory is read again and the message
+        sent once more to the new address; failing that, ``ActorUnavailable``."""
+        for attempt in range(2):
+            address = (await self.directory()).get(name)
+            if address is None:
+                raise ActorUnavailable(f"{name} is not running")
+            loop = asyncio.get_running_loop()
+            try:
+                await loop.run_in_executor(self._executor, self._tell_sync, address, message)
+                return
+            except ActorUnavailable:
+                self._directory = {}
+                if attempt:
+                    raise
+
+    def _tell_sync(self, address, message) -> None:
+        try:
+            self._context().handle.tell(address, message)
+        except (ActorSystemFailure, ActorSystemRequestTimeout) as error:
+            self._replace_context()
+            raise ActorUnavailable(f"{type(message).__name__} not delivered: {error}") from None
 
     async def directory(self) -> dict:
         if not self._directory:
@@ -152,6 +179,8 @@ class ActorBridge:
 
         def on_push(message) -> None:
             if isinstance(message, Published):
+                if message.type in MOVED_EVENTS and message.clinic_id is None:
+                    self._directory = {}  # a service or supervisor moved: read it again
                 loop.call_soon_threadsafe(deliver, message)
 
         renew_every_s, renewed = 5.0, 0.0
@@ -175,6 +204,7 @@ class ActorBridge:
             reply = ctx.handle.listen(2.0)
         if reply is None:
             return
+        self._directory = dict(reply.value.addresses)  # at worst renew_every_s stale
         events = reply.value.addresses.get("events")
         if events is not None:
             ctx.handle.tell(events, Subscribe(subscriber_id))

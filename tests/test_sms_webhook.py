@@ -179,3 +179,32 @@ def test_threads_are_spread_over_the_sms_supervisors_each_owning_its_own(gateway
     assert all(owned[name] for name in names)  # 8 threads, two supervisors: both have some
     for name, held in owned.items():
         assert all(sms_supervisor_for(key, len(names)) == name for key in held)
+
+
+def test_a_text_after_the_knowledge_actor_restarted_is_routed_to_its_new_address(gateway):
+    """The gateway keeps the addresses it read; a restarted actor has a new one, and Thespian
+    drops a tell to the old one without a word. Every text after a knowledge actor restart
+    then waited for the supervisors' sweep of unhandled texts (``SWEEP_AFTER_S``, 10 s). The
+    root's ``actor.restarted`` event now makes the gateway read the directory again."""
+    import os
+    import signal
+
+    from actors.conversation_supervisor import SWEEP_AFTER_S
+    from tests.helpers import wait_until
+
+    assert text(gateway, "HELP")  # the gateway has read the directory
+    before = gateway.system.actors()["service:knowledge"]
+    os.kill(before.pid, signal.SIGKILL)
+    wait_until(
+        lambda: (
+            (c := gateway.system.actors()["service:knowledge"]).pid not in (None, before.pid)
+            and c.state == "running"
+        ),
+        timeout_s=30,
+    )
+    for _ in range(2):  # the first text after the restart, and the one after it
+        started = time.monotonic()
+        replies = text(gateway, "HELP")  # asserts the webhook's 200 and waits for the turn
+        assert replies and "Glow Med Spa" in replies[0], replies
+        # A swept text is one unhandled for SWEEP_AFTER_S: this one was routed, not swept.
+        assert time.monotonic() - started < SWEEP_AFTER_S
