@@ -53,6 +53,7 @@ TOOL_TIMEOUT_S = 15.0
 START_TIMEOUT_S = 10.0
 NO_VOICE_CLOSE = 1013  # "try again later": the service cannot take calls right now
 NO_VOICE_REASON = b"no voice engine: this gateway was built without one"
+NO_ACTOR_REASON = b"the call's actor did not answer in time: handed to staff"
 BUSY = "The system is busy right now."
 
 
@@ -94,9 +95,12 @@ async def session_for(app: web.Application, ctx: CallContext) -> CallContext | N
     )
     try:
         reply = await app[keys.BRIDGE].ask_service("call", message, START_TIMEOUT_S)
-    except (ActorUnavailable, TimeoutError):
+    except (ActorUnavailable, TimeoutError) as error:
+        log.warning("call %s: its actor did not answer (%s)", ctx.call_id, type(error).__name__)
         return None
     if not isinstance(reply, Ok) or not isinstance(reply.value, dict):
+        why = getattr(reply, "category", type(reply).__name__)
+        log.warning("call %s: its actor refused to start it (%s)", ctx.call_id, why)
         return None
     spec = reply.value
     return replace(
@@ -288,8 +292,12 @@ async def media_telnyx(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     session = await session_for(request.app, ctx) if runtime.engine is not None else None
     if session is None:  # no engine, or its call actor cannot say what to say: to staff
-        await _no_voice_backend(request.app, ctx, NO_ENGINE if runtime.engine is None else NO_ACTOR)
-        await ws.close(code=NO_VOICE_CLOSE, message=NO_VOICE_REASON)
+        no_engine = runtime.engine is None
+        log.warning("call %s to staff: %s", ctx.call_id, (NO_ENGINE if no_engine else NO_ACTOR)[1])
+        await _no_voice_backend(request.app, ctx, NO_ENGINE if no_engine else NO_ACTOR)
+        await ws.close(
+            code=NO_VOICE_CLOSE, message=NO_VOICE_REASON if no_engine else NO_ACTOR_REASON
+        )
         return ws
     ctx = session
     runtime.active[ctx.ccid] = ws
