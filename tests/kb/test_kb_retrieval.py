@@ -236,6 +236,16 @@ def test_out_of_scope_questions_are_not_found(kb: KnowledgeBase, clinics: Clinic
 
 
 @pytest.mark.parametrize(
+    "question", ["how much for lip filler", "how much is microneedling", "do you do lip fillers?"]
+)
+def test_a_treatment_neither_clinic_offers_is_not_answered_with_another(kb, clinics, question):
+    """The Botox page read like an answer to "how much for lip filler" (cosine 0.40, no word
+    in common): a passage sharing no word with the question needs more confidence."""
+    for clinic_id in (clinics.glow, clinics.align):
+        assert not kb.answer(clinic_id, question).found, question
+
+
+@pytest.mark.parametrize(
     ("clinic", "question", "fact"),
     [
         ("glow", "how much is botox", "$300"),
