@@ -80,6 +80,7 @@ class SearchHit:
     heading: str = ""
     chunk_id: int = 0
     confidence: float = 0.0  # what answer() holds against the threshold (search.py)
+    keyword: float = 0.0  # kw: the idf share of the question's terms the passage has (search.py)
 
 
 @dataclass(frozen=True)
@@ -269,9 +270,8 @@ class KnowledgeBase:
 
     def _bar(self, hit: SearchHit) -> float:
         """The confidence a passage needs: more when it shares no word with the question (its
-        score is its cosine alone), as "how much for lip filler?" did with the Botox page."""
-        shares_a_word = hit.score - hit.confidence > 1e-9
-        return self.threshold + (0.0 if shares_a_word else NO_SHARED_WORD_MARGIN)
+        confidence is its cosine alone), as "how much for lip filler?" did with the Botox page."""
+        return self.threshold + (0.0 if hit.keyword > 0 else NO_SHARED_WORD_MARGIN)
 
     # --- embedding model switches -------------------------------------------------------
 
@@ -579,6 +579,7 @@ def _hydrate(hits: list[IndexHit]) -> list[SearchHit]:
                     heading=heading,
                     chunk_id=hit.chunk_id,
                     confidence=hit.confidence,
+                    keyword=hit.keyword,
                 )
             )
     return out

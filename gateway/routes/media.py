@@ -292,12 +292,12 @@ async def media_telnyx(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     session = await session_for(request.app, ctx) if runtime.engine is not None else None
     if session is None:  # no engine, or its call actor cannot say what to say: to staff
-        no_engine = runtime.engine is None
-        log.warning("call %s to staff: %s", ctx.call_id, (NO_ENGINE if no_engine else NO_ACTOR)[1])
-        await _no_voice_backend(request.app, ctx, NO_ENGINE if no_engine else NO_ACTOR)
-        await ws.close(
-            code=NO_VOICE_CLOSE, message=NO_VOICE_REASON if no_engine else NO_ACTOR_REASON
+        why, reason = (
+            (NO_ENGINE, NO_VOICE_REASON) if runtime.engine is None else (NO_ACTOR, NO_ACTOR_REASON)
         )
+        log.warning("call %s to staff: %s", ctx.call_id, why[1])
+        await _no_voice_backend(request.app, ctx, why)
+        await ws.close(code=NO_VOICE_CLOSE, message=reason)
         return ws
     ctx = session
     runtime.active[ctx.ccid] = ws

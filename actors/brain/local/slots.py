@@ -117,33 +117,33 @@ class Slots(Flow):
     def offer_week(self, service: str, args: dict) -> None:
         """ "Next week": the first opening of each day, until there are enough to offer."""
         monday = date.fromisoformat(self.request["week_of"])
-        found: list[dict] = []
-        for offset in range(7):
-            day = monday + timedelta(days=offset)
-            result = self.tools.call("check_availability", {**args, "date": day.isoformat()})
-            found += (result.get("slots") or [])[:1] if result.get("ok") else []
-            if len(found) == MAX_OFFER:
-                break
-        if found:
-            self.offer(found, wording.openings_intro(service, self.when_text()))
-        else:
-            self.ask("ask_time", wording.no_openings(service, self.when_text()))
+        days = self.open_days(args, monday, monday + timedelta(days=6))
+        self.offer_or_none(service, [slots[0] for slots in days])
 
     def offer_before(self, service: str, args: dict) -> None:
         """ "Before my wedding on the 19th": the first opening of each day from today, never
         on the day named or after it; with fewer open days than options, more of their times."""
         deadline = date.fromisoformat(self.request["before"])
-        day = self.turn.now.astimezone(self.tz).date()
+        today = self.turn.now.astimezone(self.tz).date()
+        last = min(deadline - timedelta(days=1), today + timedelta(days=BEFORE_DAYS_MAX))
+        days = self.open_days(args, today, last)
+        found = [slots[0] for slots in days]
+        found += [s for slots in days for s in slots[1:]][: MAX_OFFER - len(found)]
+        self.offer_or_none(service, sorted(found, key=lambda s: s["start"]))
+
+    def open_days(self, args: dict, first: date, last: date) -> list[list[dict]]:
+        """Each day's openings from ``first`` to ``last``, for the first ``MAX_OFFER`` days
+        that have any."""
         days: list[list[dict]] = []
-        last = min(deadline - timedelta(days=1), day + timedelta(days=BEFORE_DAYS_MAX))
+        day = first
         while day <= last and len(days) < MAX_OFFER:
             result = self.tools.call("check_availability", {**args, "date": day.isoformat()})
             if result.get("ok") and result.get("slots"):
                 days.append(list(result["slots"]))
             day += timedelta(days=1)
-        found = [slots[0] for slots in days]
-        found += [s for slots in days for s in slots[1:]][: MAX_OFFER - len(found)]
-        found.sort(key=lambda s: s["start"])
+        return days
+
+    def offer_or_none(self, service: str, found: list[dict]) -> None:
         if found:
             self.offer(found, wording.openings_intro(service, self.when_text()))
         else:
