@@ -156,6 +156,7 @@ class ConversationSupervisor(VraiActor):
                     "handed_out": pool.handed_out,
                     "cold": pool.cold,
                     "size": len(pool.members),
+                    "target": pool.target(time.monotonic()),
                 },
             ),
         )

@@ -43,6 +43,7 @@ class RealService:
             **env_extra,
         )
         self.settings: Settings = load_settings(env)
+        self._joined = None  # the actor system, joined on first use
         self.base = f"http://127.0.0.1:{self.settings.port}"
         run = [sys.executable, "supervisor.py"]
         subprocess.run([*run, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -75,9 +76,45 @@ class RealService:
                 continue
         raise RuntimeError("gateway process not found")
 
+    def pools(self) -> dict:
+        """Each SMS supervisor's warm pool: ready pids, size, target, handed out, cold starts."""
+        from actors.messages import GetDirectory, ListPool, sms_supervisors
+        from actors.system import join_system, root_address
+
+        if self._joined is None:
+            os.environ["THESPIAN_BASE_IPADDR"] = self.settings.actor_host  # as the CLI joins
+            # A joined client never calls shutdown(): that would stop the whole running system.
+            self._joined = join_system(self.settings)
+        asys = self._joined
+        names = sms_supervisors(self.settings.sms_supervisors)
+        addresses = _ask(asys, root_address(asys), GetDirectory("bench-dir")).addresses
+        return {n: _ask(asys, addresses[n], ListPool(f"bench-{n}")) for n in names}
+
+    def wait_warm(self, timeout_s: float = 180.0) -> dict:
+        """Block until every SMS supervisor's warm pool holds as many ready actors as its size
+        from load (``target``), so a measurement "from the pool" is not one of forks."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            pools = self.pools()
+            if all(len(p["pids"]) >= max(1, p["target"]) for p in pools.values()):
+                return pools
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the warm pools did not fill: {pools}")
+            time.sleep(0.2)
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(60)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def _ask(asys, address, message, timeout_s: float = 10.0):
+    """The ``Ok`` value answering ``message`` (other replies on the way are skipped)."""
+    reply = asys.ask(address, message, timeout_s)
+    while reply is not None and getattr(reply, "corr", None) != message.corr:
+        reply = asys.listen(timeout_s)
+    if reply is None:
+        raise RuntimeError(f"no answer to {type(message).__name__}")
+    return reply.value

@@ -45,7 +45,12 @@ from actors.messages import (  # noqa: E402
     new_corr,
 )
 from actors.sms_thread import SmsThreadActor  # noqa: E402
-from actors.system import root_address, start_system, system_processes  # noqa: E402
+from actors.system import (  # noqa: E402
+    end_processes,
+    root_address,
+    start_system,
+    system_processes,
+)
 from store.db import open_for  # noqa: E402
 from store.demo import seed_demo_clinics  # noqa: E402
 from store.migrations import migrate  # noqa: E402
@@ -248,7 +253,11 @@ def main() -> None:
         bridge_8 = bridge_round_trips(settings, asks, concurrency=8)
         system_mb = sum(p.memory_info().rss for p in system_processes(settings)) / 2**20
     finally:
+        family = system_processes(settings)
         asys.shutdown()
+        # A shutdown with ~100 live actors has left the admin and some actors running (seen
+        # once in four runs); they kept the caller's stdout open, so `$(bench/actors.py)` hung.
+        end_processes(family)
 
     uss_mb = statistics.median(uss)
     result = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import random
 import sys
@@ -146,10 +147,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 class Load:
-    def __init__(self, settings, base: str, customers: int, varied: bool = True):
+    def __init__(self, settings, base: str, customers: int, varied: bool = True, first: int = 0):
         self.settings, self.base, self.varied = settings, base, varied
         self.key = load_signing_key(settings.dev_signing_key_path)
-        self.phones = [f"+1555{7000000 + n}" for n in range(customers)]
+        self.phones = [f"+1555{7000000 + first + n}" for n in range(customers)]
         self.customer_of = {phone: n for n, phone in enumerate(self.phones)}
         self.thread_of: dict[int, str] = {}
         self.waiting: dict[str, tuple[float, str]] = {}  # phone -> (sent at, kind)
@@ -229,11 +230,21 @@ class Load:
         return {t.id: t.customer_phone for t in SmsThread.select()}
 
 
-async def burst(settings, base: str, customers: int, kinds: list[str], within_s: float = 1.0):
+async def burst(
+    settings,
+    base: str,
+    customers: int,
+    kinds: list[str],
+    pool_ready,
+    within_s: float = 1.0,
+    first: int = 0,
+):
     """``customers`` brand-new customers each send their first text within ``within_s``: every
     reply needs a conversation actor that did not exist a moment before (a pooled one, or a
-    fork). One customer texts first so the model and the knowledge actor are warm."""
-    load = Load(settings, base, customers + 1)
+    fork). One customer texts first so the model and the knowledge actor are warm, then
+    ``pool_ready()`` blocks until the warm pools are full again. ``first`` numbers the
+    customers, so a later burst is new customers again."""
+    load = Load(settings, base, customers + 1, first=first)
     token = make_token(settings.jwt_secret, 1, "staff", 3600)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as session:
         ready = asyncio.Event()
@@ -242,7 +253,7 @@ async def burst(settings, base: str, customers: int, kinds: list[str], within_s:
         warm = load.phones[-1]
         await load.post(session, warm, "booking")
         await _drain(load, 60)
-        await asyncio.sleep(3)  # the pool refills after the warm-up text took one
+        await asyncio.to_thread(pool_ready)  # the pool refills after the warm-up text took one
         load.latencies = {k: [] for k in TEXTS}
         load.first_turns, load.timeline = [], []
         started = load.started = time.perf_counter()
@@ -272,6 +283,37 @@ async def burst(settings, base: str, customers: int, kinds: list[str], within_s:
     }
 
 
+def _wait_warm_into(service: RealService, seen: dict) -> None:
+    seen.update(service.wait_warm())
+
+
+def bursts(service: RealService, customers: int, kinds: list[str], count: int) -> dict:
+    """``count`` bursts of new customers. The first meets the warm pools at their floor; each
+    later one meets them at the size they chose from the bursts before (docs/ARCHITECTURE.md,
+    the warm pool). The last burst is the headline; every burst is listed, with how many of
+    its conversations had to wait for a fork."""
+    runs = []
+    for n in range(count):
+        seen: dict = {}
+        pool_ready = functools.partial(_wait_warm_into, service, seen)
+        result = asyncio.run(
+            burst(
+                service.settings,
+                service.base,
+                customers,
+                kinds,
+                pool_ready,
+                first=n * (customers + 1),
+            )
+        )
+        after = service.pools()
+        result["forked"] = sum(after[k]["cold"] - seen[k]["cold"] for k in after)
+        result["warm_before"] = sum(len(seen[k]["pids"]) for k in seen)
+        runs.append(result)
+    summary = ("p50_ms", "p99_ms", "webhook_ack_p99_ms", "forked", "warm_before")
+    return {**runs[-1], "bursts": [{k: r[k] for k in summary} for r in runs]}
+
+
 async def _drain(load: Load, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while load.waiting and time.monotonic() < deadline:
@@ -285,6 +327,7 @@ async def run(
     seconds: float,
     customers: int,
     kinds: list[str],
+    pool_ready,
     varied: bool = True,
     cold: bool = False,
 ) -> dict:
@@ -300,7 +343,7 @@ async def run(
             load.customer_of[warm] = customers
             await load.post(session, warm, "booking")
             await _drain(load, 60)
-            await asyncio.sleep(3)  # the pool refills after the text took one
+            await asyncio.to_thread(pool_ready)  # the pool refills after the text took one
         else:  # warm-up: one text per customer creates the threads (and loads the model)
             await asyncio.gather(*(load.post(session, p, "keyword") for p in load.phones))
             await _drain(load, 60)
@@ -386,6 +429,21 @@ def main() -> None:
         help="N brand-new customers text within one second (first replies measured)",
     )
     parser.add_argument(
+        "--bursts",
+        type=int,
+        default=1,
+        metavar="K",
+        help="with --burst: K bursts of new customers, each once the pools refilled to the size "
+        "they chose from the bursts before (the first meets the pool at its floor)",
+    )
+    parser.add_argument(
+        "--warm",
+        type=int,
+        default=None,
+        metavar="N",
+        help="VRAI_WARM_THREADS for the service: the pools' floor (default: the service's)",
+    )
+    parser.add_argument(
         "--cold",
         action="store_true",
         help="measure the start too: no warm-up text per customer before the timed load",
@@ -396,12 +454,14 @@ def main() -> None:
     customers = args.customers or (100 if args.quick else 300)
 
     extra = {"VRAI_SMS_SUPERVISORS": str(args.sms_supervisors)} if args.sms_supervisors else {}
+    if args.warm is not None:
+        extra["VRAI_WARM_THREADS"] = str(args.warm)
     service = RealService("sms", **extra)
     try:
         service.wait_ready()
         if args.burst:
             kinds = [k for k in args.kinds.split(",") if k != "keyword"] or ["booking"]
-            result = asyncio.run(burst(service.settings, service.base, args.burst, kinds))
+            result = bursts(service, args.burst, kinds, args.bursts)
         else:
             result = asyncio.run(
                 run(
@@ -411,6 +471,7 @@ def main() -> None:
                     seconds,
                     customers,
                     args.kinds.split(","),
+                    service.wait_warm,
                     varied=args.texts == "varied",
                     cold=args.cold,
                 )

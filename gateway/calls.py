@@ -113,6 +113,19 @@ class CallRuntime:
     active: dict[str, web.WebSocketResponse] = field(default_factory=dict)
     tasks: set[asyncio.Task] = field(default_factory=set)
     loop: asyncio.AbstractEventLoop | None = None
+    # The voice's start-up work (its models' load, the spoken apology's render): about a second
+    # of CPU right after the gateway starts, which readiness waits for.
+    warming: list[asyncio.Future] = field(default_factory=list)
+
+    def voice_state(self) -> str | None:
+        """``loading`` while the voice's start-up work runs, ``down`` if its models failed to
+        load (calls then go to staff), ``ok`` after; None when no voice engine is configured."""
+        if self.engine is None:
+            return None
+        if not all(work.done() for work in self.warming):
+            return "loading"
+        failed = any(not w.cancelled() and w.exception() is not None for w in self.warming)
+        return "down" if failed else "ok"
 
 
 CALLS = web.AppKey("calls", CallRuntime)
@@ -125,12 +138,14 @@ async def call_runtime(app: web.Application) -> AsyncIterator[None]:
     settings: Settings = app[keys.SETTINGS]
     session = aiohttp.ClientSession() if settings.backends.call_control == "telnyx" else None
     engine = make_voice_engine(settings)
+    warming = []
     if hasattr(engine, "warm_up"):
         engine.warm_up()  # models load on a thread while the gateway starts serving
+        warming.append(engine.loading)
     if engine is not None:
-        asyncio.get_running_loop().run_in_executor(None, _spoken_apology)
+        warming.append(asyncio.get_running_loop().run_in_executor(None, _spoken_apology))
     control = make_call_control(settings, session)
-    app[CALLS] = CallRuntime(settings, StreamTokens(), control, engine)
+    app[CALLS] = CallRuntime(settings, StreamTokens(), control, engine, warming=warming)
     app[CALLS].loop = asyncio.get_running_loop()
     yield
     runtime = app[CALLS]

@@ -44,7 +44,8 @@ ENVIRONMENT = {
     "VRAI_SMS_SUPERVISORS": "how many SMS supervisors share the threads (1-16); default 4",
     "VRAI_KNOWLEDGE_ACTORS": "how many knowledge actors understand texts (1-8); default 2",
     "VRAI_WARM_THREADS": "SMS thread actors kept started for new texters, over all SMS"
-    " supervisors (0-400): the pool's floor, it grows with bursts; default 40",
+    " supervisors (0-400): the pool's floor, it grows with bursts; about 1.2x the most new"
+    " texters expected within a second; default 40",
     "VRAI_CORS_ORIGINS": "browser origins that may call /api (comma-separated, exact, e.g."
     " https://desk.example.com); default none: CORS off",
 }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+
 from aiohttp import web
 
 from gateway.app import create_app
+from gateway.calls import CALLS
 from gateway.errors import ApiError, read_json
 from tests.helpers import http, serve_app
 
@@ -108,4 +111,30 @@ def test_readyz_is_503_when_the_actor_system_is_not_there(settings, database):
         status, _, body = http("GET", url + "/readyz")
         assert http("GET", url + "/healthz")[0] == 200
     assert status == 503
-    assert body["checks"] == {"actors": "down", "database": "ok"}
+    assert body["checks"]["actors"] == "down" and body["checks"]["database"] == "ok"
+
+
+def test_readyz_waits_for_the_voice_to_load_but_not_for_a_voice_that_failed(settings, database):
+    """Right after a start the voice loads its models (about a second of CPU): a service that
+    says ready then has its first callers and texters wait behind that load."""
+
+    class LiveBridge(NoBridge):
+        async def ask_root(self, message, timeout_s=None):
+            return None
+
+    app = create_app(settings, LiveBridge())
+    with serve_app(app) as url:
+        assert app[CALLS].engine is not None  # the offline voice is configured by default
+        load = concurrent.futures.Future()
+        app[CALLS].warming = [load]
+        loading = http("GET", url + "/readyz")
+        load.set_result(None)
+        loaded = http("GET", url + "/readyz")
+        broken = concurrent.futures.Future()
+        broken.set_exception(OSError("no model here"))
+        app[CALLS].warming = [broken]
+        failed = http("GET", url + "/readyz")
+    assert loading[0] == 503 and loading[2]["checks"]["voice"] == "loading"
+    assert loaded[0] == 200
+    assert loaded[2]["checks"] == {"actors": "ok", "database": "ok", "voice": "ok"}
+    assert failed[0] == 200 and failed[2]["checks"]["voice"] == "down"

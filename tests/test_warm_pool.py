@@ -4,13 +4,14 @@ the bursts it sees, and nothing sent in a burst larger than the pool is lost."""
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 
 import pytest
 
 from actors.messages import ListPool, TextReceived, new_corr
-from actors.warm_pool import BURST_S, WINDOW_S, WarmPool
+from actors.warm_pool import BURST_S, HEADROOM, WINDOW_S, WarmPool
 from tests.helpers import wait_until
 
 GLOW = "+15550100001"
@@ -19,16 +20,17 @@ GLOW = "+15550100001"
 # ---------------------------------------------------------------------------- sizing
 
 
-def test_the_pool_keeps_its_floor_and_grows_to_the_recent_burst():
-    pool = WarmPool(floor=3, ceiling=10)
+def test_the_pool_keeps_its_floor_and_grows_past_the_recent_burst():
+    pool = WarmPool(floor=3, ceiling=20)
     assert pool.target(0.0) == 3
     for n in range(7):  # seven new conversations within one second
         pool.take(100.0 + n * BURST_S / 10)
-    assert pool.target(101.0) == 7
-    assert pool.target(100.0 + WINDOW_S + 2) == 3  # a minute later the burst is forgotten
+    assert pool.target(101.0) == math.ceil(7 * HEADROOM)  # room for a bigger next wave
+    assert pool.target(100.0 + WINDOW_S / 2) == math.ceil(7 * HEADROOM)  # minutes later, too
+    assert pool.target(100.0 + WINDOW_S + 2) == 3  # then the burst is forgotten
     for n in range(30):
-        pool.take(200.0 + n * 0.01)
-    assert pool.target(200.5) == 10  # never past its ceiling
+        pool.take(200.0 + WINDOW_S + n * 0.01)
+    assert pool.target(200.5 + WINDOW_S) == 20  # never past its ceiling
 
 
 def test_restarts_do_not_grow_the_pool():
@@ -105,6 +107,9 @@ def test_a_burst_larger_than_the_pool_loses_nothing(actor_system):
     assert set(corrs) <= answered
     pool = pool_of(actor_system)
     assert pool["handed_out"] >= 2 and pool["handed_out"] + pool["cold"] == len(keys)
+    # It sizes itself for the next such burst, with headroom, and refills to that size.
+    assert pool["target"] == math.ceil(len(keys) * HEADROOM)
+    assert wait_until(lambda: len(pool_of(actor_system)["pids"]) == pool["target"], timeout_s=30)
 
 
 @pytest.mark.multiproc

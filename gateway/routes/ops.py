@@ -12,6 +12,7 @@ from actors.messages import ListActors, Ping, RestartActor
 from gateway import keys
 from gateway.auth import roles
 from gateway.bridge import ActorUnavailable
+from gateway.calls import CALLS
 from gateway.dbio import run_db
 from gateway.errors import ApiError, raise_for_failure
 from gateway.privacy import CONVERSATION_KINDS, opaque_actor_id
@@ -32,7 +33,13 @@ routes = web.RouteTableDef()
 
 CHECK = enum(("ok", "down"))
 READINESS = obj(
-    {"status": enum(("ready", "not_ready")), "checks": obj({"actors": CHECK, "database": CHECK})}
+    {
+        "status": enum(("ready", "not_ready")),
+        "checks": obj(
+            {"actors": CHECK, "database": CHECK},
+            optional={"voice": enum(("ok", "loading", "down"))},
+        ),
+    }
 )
 ACTOR = obj(
     {
@@ -66,7 +73,9 @@ def _db_ok() -> bool:
 @routes.get("/readyz")
 @schema(response=READINESS, responses={503: READINESS})
 async def readyz(request: web.Request) -> web.Response:
-    """The actor system and the database answer (readiness)."""
+    """The actor system and the database answer, and the voice (when one is configured) has
+    finished loading (readiness). A voice whose models failed to load is reported ``down``
+    but does not hold readiness back: texts are answered, and calls go to staff."""
     checks = {}
     try:
         await request.app[keys.BRIDGE].ask_root(Ping(0, uuid.uuid4().hex), timeout_s=2.0)
@@ -78,7 +87,10 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = "ok"
     except Exception:
         checks["database"] = "down"
-    ready = all(v == "ok" for v in checks.values())
+    voice = request.app[CALLS].voice_state() if CALLS in request.app else None
+    ready = all(v == "ok" for v in checks.values()) and voice != "loading"
+    if voice is not None:
+        checks["voice"] = voice
     return web.json_response(
         {"status": "ready" if ready else "not_ready", "checks": checks},
         status=200 if ready else 503,

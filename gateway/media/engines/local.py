@@ -107,6 +107,11 @@ class LocalVoiceEngine:
             self._ready = asyncio.get_running_loop().run_in_executor(None, self.speech.load)
             self._ready.add_done_callback(_report_load)
 
+    @property
+    def loading(self) -> asyncio.Future | None:
+        """The models' load started by ``warm_up`` (None before it): readiness waits on it."""
+        return self._ready
+
     async def open_session(self, generation: int, timeout: float) -> LocalSession:
         self.warm_up()
         assert self._ready is not None
