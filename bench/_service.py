@@ -110,11 +110,17 @@ class RealService:
             self.process.kill()
 
 
-def _ask(asys, address, message, timeout_s: float = 10.0):
-    """The ``Ok`` value answering ``message`` (other replies on the way are skipped)."""
-    reply = asys.ask(address, message, timeout_s)
+def ask(asys, address, message, timeout=10.0):
+    """The reply answering ``message`` (other replies on the way are skipped), or None."""
+    reply = asys.ask(address, message, timeout)
     while reply is not None and getattr(reply, "corr", None) != message.corr:
-        reply = asys.listen(timeout_s)
+        reply = asys.listen(timeout)
+    return reply
+
+
+def _ask(asys, address, message):
+    """The ``Ok`` value answering ``message``; no answer is an error."""
+    reply = ask(asys, address, message)
     if reply is None:
         raise RuntimeError(f"no answer to {type(message).__name__}")
     return reply.value

@@ -51,6 +51,7 @@ from actors.system import (  # noqa: E402
     start_system,
     system_processes,
 )
+from bench._service import ask  # noqa: E402
 from store.db import open_for  # noqa: E402
 from store.demo import seed_demo_clinics  # noqa: E402
 from store.migrations import migrate  # noqa: E402
@@ -68,13 +69,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def ask(asys, address, message, timeout=10.0):
-    reply = asys.ask(address, message, timeout)
-    while reply is not None and getattr(reply, "corr", None) != message.corr:
-        reply = asys.listen(timeout)
-    return reply
 
 
 def measure_spawn(asys, settings, count: int) -> list[float]:

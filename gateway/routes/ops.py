@@ -87,7 +87,7 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = "ok"
     except Exception:
         checks["database"] = "down"
-    voice = request.app[CALLS].voice_state() if CALLS in request.app else None
+    voice = request.app[CALLS].voice_state()
     ready = all(v == "ok" for v in checks.values()) and voice != "loading"
     if voice is not None:
         checks["voice"] = voice
